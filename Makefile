@@ -1,0 +1,49 @@
+# Flask Mission Control: two commands.
+#   make run    the Mission Control hub on http://127.0.0.1:5000 (PORT=... to change)
+#   make test   ruff and the whole test suite
+# Both create .venv on first use and keep it in step with uv.lock.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+SYNCED := $(VENV)/.synced
+
+.PHONY: run test install lint browser clean
+
+run: install
+	$(BIN)/mission serve --port $(PORT)
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+install: $(SYNCED)
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+# --inexact keeps pip and uv themselves, which are not in the lock. Bytecode is compiled
+# up front: a check starts Python several times, and PYTHONDONTWRITEBYTECODE (set on some
+# machines) would otherwise make every start compile pytest and Flask again.
+$(SYNCED): $(BIN)/uv pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --compile-bytecode --python $(BIN)/python
+	$(BIN)/python -m compileall -q src
+	@touch $@
+
+# The browser tests drive the system Chromium (never a downloaded one). As root with apt
+# at hand it is installed here; otherwise those tests say how to install it.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing chromium (Debian package) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

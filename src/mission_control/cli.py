@@ -1,0 +1,328 @@
+"""``mission``: start a lesson, check it, watch your progress, open the hub.
+
+mission lessons                      the course map with your progress
+mission start a01 [--dir DIR]        copy the starter into workspace/ (never overwrites)
+mission check a01                    check your copy (or --path, --solution, --url; --serve)
+mission progress [a01]               bars, first passes and regressions
+mission serve                        the Mission Control hub on http://127.0.0.1:5000
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from mission_control import __version__
+from mission_control.catalog import Catalog, CatalogError, Lesson, load_catalog
+from mission_control.progress import LessonProgress, ProgressStore
+
+STARTER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "instance")
+
+
+def workspace_dir(catalog: Catalog) -> Path:
+    """Where ``mission start`` puts a learner's copies (``MISSION_WORKSPACE`` overrides)."""
+    return Path(os.environ.get("MISSION_WORKSPACE") or catalog.root / "workspace")
+
+
+def _catalog() -> Catalog:
+    try:
+        return load_catalog()
+    except CatalogError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _lesson(catalog: Catalog, key: str) -> Lesson:
+    lesson = catalog.get(key)
+    if lesson is None:
+        known = ", ".join(lesson.id for lesson in catalog)
+        raise click.ClickException(
+            f"There is no lesson '{key}'. Lessons: {known}. (`mission lessons` shows the map.)"
+        )
+    return lesson
+
+
+def _unicode_ok() -> bool:
+    try:
+        "█░✔".encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def bar(done: int, total: int, width: int = 10) -> str:
+    filled = round(width * done / total) if total else 0
+    full, empty = ("█", "░") if _unicode_ok() else ("#", ".")
+    return full * filled + empty * (width - filled)
+
+
+def _date(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mission")
+def main() -> None:
+    """Flask Mission Control: work through the course's lessons from the terminal."""
+
+
+@main.command("lessons")
+def lessons_command() -> None:
+    """The course map: every lesson by phase, with your progress."""
+    from mission_control.check.inventory import list_checkpoints
+
+    catalog = _catalog()
+    store = ProgressStore()
+    for number, name, lessons in catalog.by_phase():
+        click.secho(f"Phase {number} · {name}", bold=True)
+        if not lessons:
+            click.echo("  (lessons to come)")
+        for lesson in lessons:
+            ids = [info.id for info in list_checkpoints(lesson)]
+            progress = store.progress(lesson.id, ids)
+            status = f"{progress.passed:>2}/{len(ids):<2}" if progress.started else "  –  "
+            click.echo(
+                f"  {lesson.id:<8} {lesson.title:<42} {bar(progress.passed, len(ids))} {status}"
+            )
+        click.echo()
+    click.echo("Start one with `mission start <id>`, then `mission check <id>`.")
+
+
+@main.command("start")
+@click.argument("lesson_key", metavar="LESSON")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where to put your copy (default: workspace/<lesson folder>).",
+)
+@click.option("--force", is_flag=True, help="Start over: move your current copy to a backup first.")
+def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
+    """Copy a lesson's starter into your workspace."""
+    catalog = _catalog()
+    lesson = _lesson(catalog, lesson_key)
+    destination = (directory or workspace_dir(catalog) / lesson.slug).resolve()
+    backup = None
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        if not force:
+            raise click.ClickException(
+                f"{destination} already holds your work, so nothing was changed. To start "
+                "over, add --force: your current copy is moved to a backup first."
+            )
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = destination.with_name(f"{destination.name}.backup-{stamp}")
+        suffix = 1
+        while backup.exists():
+            suffix += 1
+            backup = destination.with_name(f"{destination.name}.backup-{stamp}-{suffix}")
+        destination.rename(backup)
+    shutil.copytree(lesson.starter, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
+    if backup:
+        click.echo(f"Your previous copy is safe in {backup}")
+    click.echo(f"Started {lesson.id} · {lesson.title} in {destination}")
+    click.echo(f"Read the tutorial: {lesson.readme}")
+    check = f"mission check {lesson.id}"
+    if directory is not None:
+        check += f" --path {destination}"
+    click.echo(f"When you want feedback: {check}")
+
+
+@main.command("check")
+@click.argument("lesson_key", metavar="LESSON")
+@click.option("--path", "path", type=click.Path(path_type=Path), help="Check this app folder.")
+@click.option("--solution", is_flag=True, help="Check the lesson's reference solution.")
+@click.option("--url", help="Check a server that is already running, e.g. http://127.0.0.1:8000.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Start the app with the lesson's run command and check it over HTTP.",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON report (for teachers and CI)."
+)
+@click.option("--ignore-prerequisites", is_flag=True, hidden=True)
+@click.option("--reverse", is_flag=True, hidden=True)
+def check_command(
+    lesson_key: str,
+    path: Path | None,
+    solution: bool,
+    url: str | None,
+    serve: bool,
+    as_json: bool,
+    ignore_prerequisites: bool,
+    reverse: bool,
+) -> None:
+    """Run a lesson's checkpoints and say what works and what does not yet.
+
+    By default your copy in workspace/ is checked in-process (your app imported in a child
+    process). Exit status 0 means every checkpoint passed.
+    """
+    from mission_control.check.report import TextRenderer
+    from mission_control.check.runner import CheckOptions, not_started_report, run_check
+
+    if sum(bool(choice) for choice in (path, solution, url)) > 1:
+        raise click.UsageError("choose one of --path, --solution and --url")
+    if url and serve:
+        raise click.UsageError("--serve starts your app itself; --url checks one already running")
+
+    catalog = _catalog()
+    lesson = catalog.get(lesson_key)
+    if lesson is None:
+        if as_json:
+            known = ", ".join(item.id for item in catalog)
+            _print_json(
+                {
+                    "checker": __version__,
+                    "lesson": lesson_key,
+                    "spec_hash": None,
+                    "target": None,
+                    "error": {
+                        "kind": "unknown_lesson",
+                        "message": f"There is no lesson '{lesson_key}'. Lessons: {known}.",
+                    },
+                    "results": [],
+                    "summary": {"passed": 0, "failed": 0, "skipped": 0},
+                }
+            )
+            sys.exit(2)
+        _lesson(catalog, lesson_key)
+
+    mode = "url" if url else "serve" if serve else "inprocess"
+    if url:
+        source, app_dir, subject = "url", None, f"the server at {url}"
+    else:
+        if solution:
+            source, app_dir = "solution", lesson.solution
+        elif path:
+            source, app_dir = "path", path.resolve()
+        else:
+            source, app_dir = "workspace", workspace_dir(catalog) / lesson.slug
+        how = f"served with `{lesson.run}`" if serve else "in-process"
+        subject = f"{app_dir} ({how})"
+
+    problem = _folder_problem(lesson, app_dir, source) if app_dir else None
+    if problem:
+        report = not_started_report(lesson, mode, *problem)
+    else:
+        options = CheckOptions(
+            app_dir=app_dir,
+            url=url,
+            serve=serve,
+            subject=subject,
+            ignore_prerequisites=ignore_prerequisites,
+            reverse=reverse,
+        )
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            report = run_check(lesson, options)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: your app was stopped and nothing was recorded.", err=True)
+            sys.exit(130)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    report.subject = subject
+    try:
+        ProgressStore().record(report, source)
+    except Exception as exc:
+        click.echo(f"(Could not save this run to your progress: {exc})", err=True)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        TextRenderer().render(report)
+    sys.exit(0 if report.ok else 1)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_json(data: dict) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def _folder_problem(lesson: Lesson, app_dir: Path, source: str) -> tuple[str, str] | None:
+    """Why ``app_dir`` cannot be checked at all, as (kind, message); None if it can."""
+    if not app_dir.is_dir():
+        if source == "workspace":
+            return "not_started", (
+                f"You have not started {lesson.id} yet: there is no {app_dir}. Run "
+                f"`mission start {lesson.id}` to copy the starter there, then check again."
+            )
+        return "not_started", f"There is no folder {app_dir} to check."
+    module_file = app_dir / f"{lesson.module}.py"
+    if not module_file.is_file():
+        return "no_app", (
+            f"There is no {module_file.name} in {app_dir}. The checker imports your app from "
+            f"{module_file.name} and uses its `{lesson.attribute}` object ({lesson.entry})."
+        )
+    return None
+
+
+@main.command("progress")
+@click.argument("lesson_key", metavar="[LESSON]", required=False)
+def progress_command(lesson_key: str | None) -> None:
+    """Your progress: a bar per lesson, first passes, and regressions."""
+    from mission_control.check.inventory import list_checkpoints
+
+    catalog = _catalog()
+    store = ProgressStore()
+    lessons = [_lesson(catalog, lesson_key)] if lesson_key else list(catalog)
+    shown = 0
+    for lesson in lessons:
+        infos = list_checkpoints(lesson)
+        progress = store.progress(lesson.id, [info.id for info in infos])
+        if not progress.started and not lesson_key:
+            continue
+        shown += 1
+        _show_progress(lesson, progress, infos, detailed=bool(lesson_key))
+    if not shown:
+        click.echo("No checks yet. Start with `mission start a01`, then `mission check a01`.")
+
+
+def _show_progress(lesson: Lesson, progress: LessonProgress, infos: list, detailed: bool) -> None:
+    click.secho(
+        f"{lesson.id:<8} {lesson.title:<40} {bar(progress.passed, progress.total)} "
+        f"{progress.passed}/{progress.total}",
+        bold=True,
+    )
+    if not progress.started:
+        click.echo(f"         not checked yet: `mission check {lesson.id}`")
+        return
+    click.echo(f"         last checked {_date(progress.last_run.at)}")
+    if progress.completed_at:
+        click.echo(f"         completed {_date(progress.completed_at)} (every checkpoint passed)")
+    titles = {info.id: info.title for info in infos}
+    for checkpoint in progress.regressions:
+        click.secho(
+            f"         regression: {titles.get(checkpoint, checkpoint)} passed on "
+            f"{_date(progress.first_passed[checkpoint])}, and does not pass now",
+            fg="red",
+        )
+    if detailed:
+        click.echo()
+        for info in infos:
+            latest = progress.latest.get(info.id)
+            status = latest.status if latest else "not run"
+            first = progress.first_passed.get(info.id)
+            since = f"first passed {_date(first)}" if first else "not passed yet"
+            click.echo(f"  {status:<8} {info.title}  ({since})")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Default: $PORT, else 5000.")
+def serve_command(host: str, port: int | None) -> None:
+    """Open Mission Control, the course hub, in your browser."""
+    from mission_control.hub import create_app
+
+    port = port or int(os.environ.get("PORT", "5000"))
+    app = create_app()
+    click.echo(f"Mission Control is at http://{host}:{port}/ (Ctrl-C to stop)")
+    app.run(host=host, port=port, debug=False, load_dotenv=False)

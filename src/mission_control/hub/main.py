@@ -1,0 +1,27 @@
+"""The course map."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template
+
+from mission_control.hub.markdown import code_css
+from mission_control.hub.services import catalog, lesson_view
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    phases = [
+        (number, name, [lesson_view(lesson) for lesson in lessons])
+        for number, name, lessons in catalog().by_phase()
+    ]
+    return render_template("index.html", phases=phases)
+
+
+@bp.get("/code.css")
+def code_stylesheet() -> Response:
+    """Colours for highlighted code, generated from the Pygments style."""
+    response = Response(code_css(), mimetype="text/css")
+    response.cache_control.max_age = 3600
+    return response
