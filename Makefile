@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 SYNCED := $(VENV)/.synced
 
-.PHONY: run test install lint browser clean
+.PHONY: run test install lint browser course-map clean
 
 run: install
 	$(BIN)/mission serve --port $(PORT)
@@ -40,6 +40,10 @@ browser:
 		echo "Installing chromium (Debian package) for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
+
+# After adding or renaming a lesson: regenerate the course map in README.md.
+course-map: install
+	$(BIN)/python scripts/update_course_map.py
 
 lint: install
 	$(BIN)/ruff check .

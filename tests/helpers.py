@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -81,24 +82,28 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20.0) -
 def running_server(
     command: str, cwd: Path, env: Mapping[str, str] | None = None, port: int | None = None
 ) -> Iterator[str]:
-    """Start ``command`` in ``cwd`` with PORT set; yield its base URL; always stop it."""
+    """Start ``command`` in ``cwd`` with PORT set; yield its base URL; always stop it.
+    What the server printed is shown if it does not come up."""
     port = port or free_port()
-    log = (cwd / ".server.log").open("wb") if cwd.is_dir() else subprocess.DEVNULL
-    process = subprocess.Popen(
-        command_argv(command),
-        cwd=cwd,
-        env={**os.environ, **(env or {}), "PORT": str(port)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(process, grace=3.0)
-        if log is not subprocess.DEVNULL:
-            log.close()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command_argv(command),
+            cwd=cwd,
+            env={**os.environ, **(env or {}), "PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            try:
+                wait_for_port(port, process)
+            except RuntimeError as error:
+                log.seek(0)
+                printed = log.read().decode(errors="replace")[-3000:]
+                raise RuntimeError(f"`{command}` in {cwd}: {error}\n{printed}") from None
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop_process(process, grace=3.0)
 
 
 def write_app(folder: Path, source: str, name: str = "app.py") -> Path:

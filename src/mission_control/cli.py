@@ -73,11 +73,15 @@ def main() -> None:
 
 
 @main.command("lessons")
-def lessons_command() -> None:
+@click.option("--markdown", is_flag=True, help="Print the course map for README.md instead.")
+def lessons_command(markdown: bool) -> None:
     """The course map: every lesson by phase, with your progress."""
     from mission_control.check.inventory import list_checkpoints
 
     catalog = _catalog()
+    if markdown:
+        click.echo(course_map_markdown(catalog), nl=False)
+        return
     store = ProgressStore()
     for number, name, lessons in catalog.by_phase():
         click.secho(f"Phase {number} · {name}", bold=True)
@@ -92,6 +96,24 @@ def lessons_command() -> None:
             )
         click.echo()
     click.echo("Start one with `mission start <id>`, then `mission check <id>`.")
+
+
+def course_map_markdown(catalog: Catalog) -> str:
+    """The course map as README.md shows it: one table row per lesson, by phase."""
+    lines: list[str] = []
+    for number, name, lessons in catalog.by_phase():
+        lines += ["", f"**Phase {number} · {name}**", ""]
+        if not lessons:
+            lines.append("_Lessons to come._")
+            continue
+        lines += ["| Lesson | Track | What you build |", "|---|---|---|"]
+        for lesson in lessons:
+            link = lesson.readme.relative_to(catalog.root).as_posix()
+            summary = lesson.summary.replace("|", "\\|")
+            lines.append(
+                f"| [{lesson.id} · {lesson.title}]({link}) | {lesson.track_name} | {summary} |"
+            )
+    return "\n".join(lines[1:]) + "\n"
 
 
 @main.command("start")

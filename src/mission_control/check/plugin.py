@@ -41,6 +41,7 @@ class CheckSession:
     fakes: dict[str, FakeService] = field(default_factory=dict)
     ignore_prerequisites: bool = False
     reverse: bool = False
+    request_timeout: float = 10.0
     error: TargetError | None = None
     results: dict[str, Result] = field(default_factory=dict)
     specs: dict[str, tuple[CheckpointSpec, str]] = field(default_factory=dict)
@@ -198,7 +199,7 @@ def client(request: pytest.FixtureRequest) -> Client:
     check = _session(request.config)
     target = check.require_app()
     target.reset_session()
-    made = Client(target, check.curl_base, timeout=check.lesson.request_timeout)
+    made = Client(target, check.curl_base, timeout=check.request_timeout)
     request.node.stash[CLIENT] = made
     return made
 

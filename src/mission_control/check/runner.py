@@ -37,6 +37,11 @@ UNUSED_PLUGINS = (
     "legacypath",
     "unraisableexception",  # the learner's code runs elsewhere; its gc.collect() costs time
     "threadexception",
+    "logging",
+    "faulthandler",
+    "debugging",
+    "setuponly",
+    "setupplan",
 )
 
 
@@ -58,15 +63,33 @@ class CheckOptions:
         return "serve" if self.serve else "inprocess"
 
 
+def _seconds(name: str, default: float) -> float:
+    """A time limit from the environment (for slow machines, and for the tests)."""
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 def make_target(lesson: Lesson, options: CheckOptions, env: dict[str, str]) -> Target:
     display = f"http://127.0.0.1:{lesson.port}"
     if options.url:
         return UrlTarget(base_url=options.url)
     if options.serve:
-        return ServeTarget(options.app_dir, lesson.run, display_url=display, env=env)
-    timeout = float(os.environ.get("MISSION_IMPORT_TIMEOUT", "15"))
+        return ServeTarget(
+            options.app_dir,
+            lesson.run,
+            display_url=display,
+            env=env,
+            start_timeout=_seconds("MISSION_START_TIMEOUT", 20),
+        )
     return InProcessTarget(
-        options.app_dir, lesson.entry, base_url=display, env=env, import_timeout=timeout
+        options.app_dir,
+        lesson.entry,
+        base_url=display,
+        env=env,
+        import_timeout=_seconds("MISSION_IMPORT_TIMEOUT", 15),
     )
 
 
@@ -95,6 +118,7 @@ def run_check(lesson: Lesson, options: CheckOptions) -> Report:
             fakes=fakes,
             ignore_prerequisites=options.ignore_prerequisites,
             reverse=options.reverse,
+            request_timeout=_seconds("MISSION_REQUEST_TIMEOUT", lesson.request_timeout),
         )
         args = [
             str(lesson.checkpoints),

@@ -228,6 +228,8 @@ class Target:
         if self._error:
             raise self._error
         if not self._ready:
+            if not self._alive():
+                self.start()  # stopped after an earlier checkpoint (a hang, a crash)
             try:
                 self._wait_ready()
             except TargetError as error:
@@ -238,6 +240,10 @@ class Target:
 
     def _wait_ready(self) -> None:
         pass
+
+    def _alive(self) -> bool:
+        """Whether the app's process (if the target has one) is running."""
+        return True
 
     def send(self, request: Request, timeout: float, *, wsgi_lint: bool = False) -> Response:
         raise NotImplementedError
@@ -383,9 +389,12 @@ class InProcessTarget(Target):
         if frame["type"] == "error":
             raise TargetError(frame["kind"], self.sandbox.restore_paths(frame["message"]))
 
+    def _alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None and self._to_app >= 0
+
     def send(self, request: Request, timeout: float, *, wsgi_lint: bool = False) -> Response:
-        if self.process is None or self.process.poll() is not None:
-            self.restart()  # the app died on an earlier checkpoint: give it a fresh start
+        if not self._alive():
+            self._ready = False  # the app died on an earlier checkpoint: start it again
         self.ready()
         message = {
             "type": "request",
@@ -612,9 +621,12 @@ class ServeTarget(_HttpTarget):
             '`app.run(host="127.0.0.1", port=int(os.environ.get("PORT", 5000)))`?',
         )
 
+    def _alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def send(self, request: Request, timeout: float, *, wsgi_lint: bool = False) -> Response:
-        if self._ready and (self.process is None or self.process.poll() is not None):
-            self.restart()  # the server died on an earlier checkpoint: give it a fresh start
+        if not self._alive():
+            self.stop_app()  # the server died on an earlier checkpoint: start it again
         return super().send(request, timeout, wsgi_lint=wsgi_lint)
 
     def _connection_lost(self, exc: Exception) -> str:

@@ -43,7 +43,7 @@ def learner_traceback(exc: BaseException, app_dir: str) -> str:
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)
-        if os.path.realpath(frame.filename).startswith(root)
+        if os.path.isabs(frame.filename) and os.path.realpath(frame.filename).startswith(root)
     ]
     for frame in frames:
         frame.filename = os.path.relpath(os.path.realpath(frame.filename), root)

@@ -1,0 +1,169 @@
+"""The catalog reads lesson.toml and names the file and field of anything malformed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import CATALOG, ROOT
+
+from mission_control.catalog import PHASES, CatalogError, load_catalog, load_lesson
+
+VALID = """\
+id = "a07"
+title = "A valid lesson"
+phase = 2
+order = 3
+summary = "Exists for the tests."
+requirements = ["flask>=3.1,<3.2"]
+
+[app]
+entry = "app:app"
+run = "python app.py"
+port = 5000
+"""
+
+
+def make_lesson(root: Path, text: str, folder: str = "assignments/07-valid-lesson") -> Path:
+    path = root / "lessons" / folder / "lesson.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_valid_lesson_is_read(tmp_path: Path) -> None:
+    lesson = load_lesson(make_lesson(tmp_path, VALID))
+    assert lesson.id == "a07"
+    assert lesson.slug == "07-valid-lesson"
+    assert lesson.track == "assignments"
+    assert lesson.phase_name == "Cockpit"
+    assert (lesson.module, lesson.attribute) == ("app", "app")
+    assert lesson.requirements == ("flask>=3.1,<3.2",)
+    assert lesson.request_timeout == 10.0
+    assert dict(lesson.check_env) == {}
+    assert lesson.starter == lesson.path / "starter"
+
+
+def test_check_table_is_read(tmp_path: Path) -> None:
+    (tmp_path / "lessons/assignments/07-valid-lesson").mkdir(parents=True)
+    (tmp_path / "lessons/assignments/07-valid-lesson/fake.py").write_text("app = None\n")
+    text = VALID + (
+        '\n[check]\ntimeout = 3\nenv = { NOTIFY_DELAY = "1" }\n'
+        '[[check.fakes]]\nenv = "API_URL"\napp = "fake.py:app"\npath = "/v1"\n'
+    )
+    lesson = load_lesson(make_lesson(tmp_path, text))
+    assert lesson.request_timeout == 3
+    assert dict(lesson.check_env) == {"NOTIFY_DELAY": "1"}
+    assert [(f.env, f.app, f.path) for f in lesson.fakes] == [("API_URL", "fake.py:app", "/v1")]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (('id = "a07"', ""), "id", "is missing"),
+        (('id = "a07"', 'id = "a7"'), "id", "does not fit"),
+        (('id = "a07"', 'id = "a08"'), "id", "folder number"),
+        (('id = "a07"', 'id = "d07"'), "id", "does not fit"),
+        (('id = "a07"', "id = 7"), "id", "non-empty string"),
+        (('title = "A valid lesson"', 'title = ""'), "title", "non-empty string"),
+        (('title = "A valid lesson"', f'title = "{"x" * 81}"'), "title", "at most 80"),
+        (("phase = 2", "phase = 5"), "phase", "from 1 to 4"),
+        (("phase = 2", "phase = true"), "phase", "whole number"),
+        (("phase = 2", ""), "phase", "is missing"),
+        (("order = 3", "order = 0"), "order", "from 1"),
+        (('summary = "Exists for the tests."', ""), "summary", "is missing"),
+        (('requirements = ["flask>=3.1,<3.2"]', 'requirements = "flask"'), "requirements", "array"),
+        (
+            ('requirements = ["flask>=3.1,<3.2"]', 'requirements = ["flask>>3"]'),
+            "requirements",
+            "flask>>3",
+        ),
+        (('entry = "app:app"', 'entry = "app"'), "app.entry", "app:app"),
+        (('entry = "app:app"', ""), "app.entry", "is missing"),
+        (('run = "python app.py"', 'run = ""'), "app.run", "non-empty string"),
+        (("port = 5000", "port = 80"), "app.port", "1024"),
+        (("port = 5000", 'port = "5000"'), "app.port", "whole number"),
+        (("[app]", "[application]"), "application", "unknown field"),
+        (("order = 3", 'order = 3\ncolour = "blue"'), "colour", "unknown field"),
+    ],
+)
+def test_malformed_field_is_named(
+    tmp_path: Path, change: tuple[str, str], field: str, words: str
+) -> None:
+    old, new = change
+    assert old in VALID
+    path = make_lesson(tmp_path, VALID.replace(old, new))
+    with pytest.raises(CatalogError) as caught:
+        load_lesson(path)
+    assert caught.value.path == path
+    assert caught.value.field == field
+    assert words in caught.value.message
+    assert str(path) in str(caught.value) and f"'{field}'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("check", "field"),
+    [
+        ("timeout = 0", "check.timeout"),
+        ('timeout = "fast"', "check.timeout"),
+        ('env = { lower = "1" }', "check.env.lower"),
+        ("env = { NAME = 1 }", "check.env.NAME"),
+        ('fakes = "no"', "check.fakes"),
+        ('[[check.fakes]]\nenv = "API"\napp = "missing.py:app"', "check.fakes[0].app"),
+        ('[[check.fakes]]\napp = "x.py:app"', "check.fakes[0].env"),
+        ("retries = 3", "check.retries"),
+    ],
+)
+def test_malformed_check_table_is_named(tmp_path: Path, check: str, field: str) -> None:
+    text = VALID + "\n[check]\n" + check + "\n" if not check.startswith("[[") else VALID + check
+    with pytest.raises(CatalogError) as caught:
+        load_lesson(make_lesson(tmp_path, text))
+    assert caught.value.field == field
+
+
+def test_not_toml_and_unreadable(tmp_path: Path) -> None:
+    path = make_lesson(tmp_path, "id = ")
+    with pytest.raises(CatalogError, match="not valid TOML"):
+        load_lesson(path)
+    with pytest.raises(CatalogError, match="cannot be read"):
+        load_lesson(tmp_path / "nowhere" / "lesson.toml")
+
+
+def test_wrong_track_and_folder_names(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="lessons live in"):
+        load_lesson(make_lesson(tmp_path, VALID, "extras/07-valid-lesson"))
+    with pytest.raises(CatalogError, match="folder name"):
+        load_lesson(make_lesson(tmp_path, VALID, "assignments/Valid_Lesson"))
+
+
+def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
+    make_lesson(tmp_path, VALID)
+    make_lesson(tmp_path, VALID.replace('"a07"', '"a07"'), "assignments/07-another-lesson")
+    with pytest.raises(CatalogError, match="already used"):
+        load_catalog(tmp_path)
+
+
+def test_course_catalog_is_valid_and_ordered() -> None:
+    assert len(CATALOG) >= 1
+    keys = [(lesson.phase, lesson.order) for lesson in CATALOG]
+    assert keys == sorted(keys)
+    assert all(lesson.phase in PHASES for lesson in CATALOG)
+    a01 = CATALOG.get("a01")
+    assert a01 is not None and a01.title == "Basic To-Do API"
+    assert CATALOG.get("01-basic-todo-api") is a01
+    assert CATALOG.get("assignments/01-basic-todo-api") is a01
+    assert CATALOG.get(" A01 ") is a01
+    assert CATALOG.get("a99") is None
+    phases = CATALOG.by_phase()
+    assert [number for number, _, _ in phases] == [1, 2, 3, 4]
+
+
+def test_course_root_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from mission_control.catalog import course_root
+
+    monkeypatch.setenv("MISSION_COURSE_ROOT", str(ROOT / "tests/fixtures/course"))
+    assert course_root() == (ROOT / "tests/fixtures/course").resolve()
+    monkeypatch.setenv("MISSION_COURSE_ROOT", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    # no lessons/ there: falls back to this checkout
+    assert course_root() == ROOT

@@ -1,0 +1,207 @@
+"""`mission`: each command and its error paths, run as a learner runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from helpers import CATALOG, ROOT, mission, write_app
+
+A01 = CATALOG.get("a01")
+
+
+def workspace() -> Path:
+    return Path(os.environ["MISSION_WORKSPACE"])
+
+
+def test_version_and_help() -> None:
+    assert "mission, version" in mission("--version").stdout
+    run = mission("--help")
+    assert run.returncode == 0
+    for command in ("lessons", "start", "check", "progress", "serve"):
+        assert command in run.stdout
+
+
+def test_lessons_shows_the_course_map() -> None:
+    run = mission("lessons")
+    assert run.returncode == 0, run.output
+    for number in range(1, 5):
+        assert f"Phase {number} ·" in run.stdout
+    for lesson in CATALOG:
+        assert lesson.id in run.stdout and lesson.title in run.stdout
+    assert "mission start" in run.stdout
+
+
+def test_lessons_markdown_matches_the_readme() -> None:
+    run = mission("lessons", "--markdown")
+    assert run.returncode == 0, run.output
+    readme = (ROOT / "README.md").read_text()
+    start, end = "<!-- course-map:start -->\n", "<!-- course-map:end -->"
+    assert start in readme and end in readme, "README.md has no course map markers"
+    block = readme.split(start)[1].split(end)[0]
+    assert block == run.stdout, (
+        "README.md's course map is out of date: replace the block between the markers with "
+        "the output of `mission lessons --markdown`"
+    )
+
+
+def test_start_copies_the_starter_and_never_overwrites() -> None:
+    run = mission("start", "a01")
+    assert run.returncode == 0, run.output
+    copy = workspace() / A01.slug
+    assert (copy / "app.py").read_text() == (A01.starter / "app.py").read_text()
+    assert "mission check a01" in run.stdout
+
+    (copy / "app.py").write_text("# my precious work\n")
+    again = mission("start", "a01")
+    assert again.returncode == 1
+    assert "already holds your work" in again.stderr and "--force" in again.stderr
+    assert (copy / "app.py").read_text() == "# my precious work\n"
+
+
+def test_start_force_keeps_a_backup() -> None:
+    mission("start", "01-basic-todo-api")  # by slug
+    copy = workspace() / A01.slug
+    (copy / "app.py").write_text("# my precious work\n")
+    first = mission("start", "a01", "--force")
+    second_work = "# second attempt\n"
+    (copy / "app.py").write_text(second_work)
+    second = mission("start", "a01", "--force")
+    assert first.returncode == 0 and second.returncode == 0, second.output
+    backups = sorted(workspace().glob(f"{A01.slug}.backup-*"))
+    assert len(backups) == 2, backups
+    kept = {(backup / "app.py").read_text() for backup in backups}
+    assert kept == {"# my precious work\n", second_work}
+    assert (copy / "app.py").read_text() == (A01.starter / "app.py").read_text()
+    assert "safe in" in second.stdout
+
+
+def test_start_into_a_chosen_folder(tmp_path: Path) -> None:
+    target = tmp_path / "my-todo"
+    run = mission("start", "a01", "--dir", str(target))
+    assert run.returncode == 0, run.output
+    assert (target / "app.py").is_file()
+    assert f"--path {target}" in run.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert mission("start", "a01", "--dir", str(empty)).returncode == 0
+
+
+def test_unknown_lesson() -> None:
+    run = mission("start", "a99")
+    assert run.returncode == 1
+    assert "There is no lesson 'a99'" in run.stderr and "a01" in run.stderr
+    run = mission("check", "a99", "--json")
+    assert run.returncode == 2
+    assert run.report["error"]["kind"] == "unknown_lesson"
+    assert mission("progress", "a99").returncode == 1
+
+
+def test_check_before_start_says_what_to_do() -> None:
+    run = mission("check", "a01")
+    assert run.returncode == 1
+    assert "You have not started a01 yet" in run.stdout
+    assert "mission start a01" in run.stdout
+    report = mission("check", "a01", "--json").report
+    assert report["error"]["kind"] == "not_started"
+    assert report["summary"]["passed"] == 0
+    assert {result["status"] for result in report["results"]} == {"skipped"}
+
+
+def test_check_the_workspace_copy() -> None:
+    mission("start", "a01")
+    run = mission("check", "a01")
+    assert run.returncode == 1
+    assert str(workspace() / A01.slug) in run.stdout
+    assert "0 passed" in run.stdout
+
+
+def test_check_a_folder_without_app(tmp_path: Path) -> None:
+    run = mission("check", "a01", "--path", str(tmp_path), "--json")
+    assert run.returncode == 1
+    assert run.report["error"]["kind"] == "no_app"
+    assert "app.py" in run.report["error"]["message"]
+    missing = mission("check", "a01", "--path", str(tmp_path / "nowhere"), "--json")
+    assert missing.report["error"]["kind"] == "not_started"
+
+
+def test_conflicting_targets_are_usage_errors(tmp_path: Path) -> None:
+    both = mission("check", "a01", "--solution", "--path", str(tmp_path))
+    assert both.returncode == 2 and "choose one" in both.stderr
+    served_url = mission("check", "a01", "--url", "http://127.0.0.1:9", "--serve")
+    assert served_url.returncode == 2 and "--url" in served_url.stderr
+
+
+def test_solution_check_json_is_one_object() -> None:
+    run = mission("check", "a01", "--solution", "--json")
+    assert run.returncode == 0, run.output
+    report = json.loads(run.stdout)  # exactly one JSON document, nothing around it
+    assert set(report) == {
+        "checker",
+        "lesson",
+        "spec_hash",
+        "target",
+        "error",
+        "results",
+        "summary",
+    }
+    assert report["lesson"] == "a01" and report["target"] == "inprocess"
+    assert len(report["spec_hash"]) == 64
+    assert report["summary"]["passed"] >= 12
+    for result in report["results"]:
+        assert set(result) == {"id", "title", "status", "message", "hint", "curl", "duration_ms"}
+
+
+def test_progress_after_checks(tmp_path: Path) -> None:
+    assert "No checks yet" in mission("progress").stdout
+    assert "not checked yet" in mission("progress", "a01").stdout
+
+    app = write_app(tmp_path / "mine", (A01.solution / "app.py").read_text())
+    assert mission("check", "a01", "--path", str(app)).returncode == 0
+    run = mission("progress")
+    assert "a01" in run.stdout and "17/17" in run.stdout.replace(" ", "")
+    assert "completed" in run.stdout
+
+    # break listing: those checkpoints passed before and fail now
+    source = (
+        (app / "app.py")
+        .read_text()
+        .replace("return jsonify(list(todos.values()))", 'return "nothing", 200')
+    )
+    (app / "app.py").write_text(source)
+    assert mission("check", "a01", "--path", str(app)).returncode == 1
+    detail = mission("progress", "a01")
+    assert "regression: GET /todos answers 200 with a JSON array of to-dos" in detail.stdout
+    assert "first passed" in detail.stdout and "failed" in detail.stdout
+
+
+def test_solution_runs_do_not_count_as_progress() -> None:
+    assert mission("check", "a01", "--solution").returncode == 0
+    assert "No checks yet" in mission("progress").stdout
+
+
+def test_text_report_shape(tmp_path: Path) -> None:
+    app = write_app(
+        tmp_path / "half",
+        (A01.solution / "app.py")
+        .read_text()
+        .replace('return jsonify(todo), 201, {"Location": location}', "return jsonify(todo), 200"),
+    )
+    run = mission("check", "a01", "--path", str(app))
+    assert run.returncode == 1
+    lines = run.stdout.splitlines()
+    assert lines[0] == "Checking a01 · Basic To-Do API"
+    assert any(line.startswith("✔ GET /todos answers 200") for line in lines)
+    failed = next(i for i, line in enumerate(lines) if line.startswith("✘ POST /todos creates"))
+    details = "\n".join(lines[failed + 1 : failed + 8])
+    assert "expected status 201 Created, not 200 OK" in details
+    assert (
+        "request:   curl -i http://127.0.0.1:5000/todos -H 'Content-Type: application/json'"
+        in details
+    )
+    assert "came back: 200 OK, application/json" in details
+    assert "hint:" in details
+    assert any(line.startswith("– ") and "needs “POST /todos creates" in line for line in lines)
+    assert re.fullmatch(r"\d+ passed, \d+ failed, \d+ skipped", lines[-1]), lines[-1]
