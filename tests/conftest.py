@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Lessons and apps that exist for the tests are data here, not tests to collect.
+collect_ignore_glob = ["fixtures/*", "variants/*"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):

@@ -254,7 +254,7 @@ class Response:
         value = self.headers.get(name)
         if value is None:
             raise CheckFailed(
-                f"expected a {name} header, but there is none", hint=hint, response=self
+                f"expected the header {name}, but the response has none", hint=hint, response=self
             )
         if check is None:
             return value

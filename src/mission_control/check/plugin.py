@@ -29,6 +29,7 @@ from mission_control.check.targets import AppLog, CommandResult, Target, TargetE
 
 SESSION = pytest.StashKey["CheckSession"]()
 CLIENT = pytest.StashKey[Client]()
+LOG_MARK = pytest.StashKey[int]()
 NOT_STARTED = "not run: your app did not start (see above)"
 
 
@@ -147,6 +148,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     return report
 
 
+def learner_frames(lines: list[str]) -> list[str]:
+    """Log lines with the traceback frames of installed packages (Flask's own machinery)
+    folded into one line, so the learner's frames stand out."""
+    kept: list[str] = []
+    skipping = None  # the indentation of a library frame being left out
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if skipping is not None and indent > skipping:
+            continue
+        skipping = None
+        stripped = line.lstrip()
+        if stripped.startswith('File "') and ("site-packages" in line or "/lib/python3" in line):
+            skipping = indent
+            if not kept or not kept[-1].endswith("(library frames left out)"):
+                kept.append(" " * indent + "… (library frames left out)")
+            continue
+        kept.append(line)
+    return kept
+
+
 def _skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
@@ -185,6 +206,10 @@ def _describe_failure(
         )
     if response is not None and response.request is request:
         message += f"\n\nCame back: {response.summary()}"
+        if response.status_code >= 500 and check.target.has_log:
+            logged = learner_frames(check.target.log.lines(item.stash.get(LOG_MARK, 0)))[-20:]
+            if logged:
+                message += "\n\nYour app logged:\n" + "\n".join(logged)
     result.message = message
     result.hint = hint
     result.curl = request.curl(check.curl_base) if request is not None else ""
@@ -201,6 +226,7 @@ def client(request: pytest.FixtureRequest) -> Client:
     target.reset_session()
     made = Client(target, check.curl_base, timeout=check.request_timeout)
     request.node.stash[CLIENT] = made
+    request.node.stash[LOG_MARK] = target.log.mark()
     return made
 
 

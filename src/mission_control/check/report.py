@@ -140,11 +140,14 @@ class TextRenderer:
     def _details(self, result: Result) -> None:
         out = self.stream
         expected, _, came_back = result.message.partition("\n\nCame back: ")
+        came_back, _, logged = came_back.partition("\n\nYour app logged:\n")
         print(_indent(expected, "    "), file=out)
         if result.curl:
             print(_labelled("request", result.curl), file=out)
         if came_back:
             print(_labelled("came back", came_back), file=out)
+        if logged:
+            print(_labelled("app log", logged), file=out)
         if result.hint:
             print(self.paint(_labelled("hint", result.hint), "36"), file=out)
 
