@@ -46,6 +46,7 @@ IGNORED = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".venv", "venv", "env", "node_modules", ".git", ".mypy_cache"
 )
 _STATUS = re.compile(r"^(\d{3})\s*(.*)$")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colours servers add to their log lines
 
 
 class TargetError(Exception):
@@ -73,7 +74,7 @@ class AppLog:
 
     def append(self, stream: str, text: str) -> None:
         with self._changed:
-            self._lines.append(LogLine(stream, text, time.monotonic()))
+            self._lines.append(LogLine(stream, _ANSI.sub("", text), time.monotonic()))
             self._changed.notify_all()
 
     def lines(self, since: int = 0) -> list[str]:
@@ -535,6 +536,8 @@ class _HttpTarget(Target):
             )
         except httpx.TimeoutException:
             raise RequestTimedOut(request, timeout) from None
+        except httpx.LocalProtocolError as exc:  # never sent: the checkpoint's request is bad
+            raise RuntimeError(f"the checker could not send {request.target}: {exc}") from None
         except httpx.TransportError as exc:
             raise AppCrashed(request, self._connection_lost(exc)) from None
         return Response(
