@@ -263,3 +263,16 @@ def test_checkpoints_are_black_box(lesson: Lesson) -> None:
                     for d in node.decorator_list
                 )
                 assert decorated, f"{path.name}: {node.name} has no @checkpoint(...)"
+
+
+@by_id
+def test_shipped_fakes_are_the_same_in_starter_and_solution(lesson: Lesson) -> None:
+    """A fake the learner runs (from starter/) is the one the checker runs (from solution/)."""
+    for fake in lesson.fakes:
+        file = Path(fake.app.partition(":")[0])
+        if file.parts[0] in ("starter", "solution"):
+            copies = [
+                lesson.path / part / Path(*file.parts[1:]) for part in ("starter", "solution")
+            ]
+            assert all(copy.is_file() for copy in copies), f"{file.name} is in only one of them"
+            assert copies[0].read_bytes() == copies[1].read_bytes(), f"{file.name} differs"
