@@ -124,6 +124,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     spec, _ = check.specs[item.nodeid]
     for required in spec.requires:
         result = check.results.get(required)
+        if result is not None and result.status == SKIPPED:
+            pytest.skip(f"needs “{result.title}”, which was skipped: {result.message}")
         if result is not None and result.status != PASSED:
             pytest.skip(f"needs “{result.title}” to pass first")
 

@@ -126,6 +126,8 @@ def run_check(lesson: Lesson, options: CheckOptions) -> Report:
             str(INI),
             "--rootdir",
             str(lesson.checkpoints),
+            "--confcutdir",  # no conftest.py from the folders above the checkpoints
+            str(lesson.checkpoints),
             "--import-mode=importlib",
             "--capture=sys",
             "-q",
