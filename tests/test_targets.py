@@ -138,3 +138,10 @@ def test_restart_that_fails_is_a_failure_not_a_crash(tmp_path: Path) -> None:
     assert "after a restart, your app did not come back" in restart["message"]
     assert "RuntimeError: second start" in restart["message"]
     assert not (folder / "started-once").exists(), "the check wrote into the learner's folder"
+
+
+def test_wsgi_validator_runs_beside_a_served_app() -> None:
+    """With --serve, requests that need wsgiref.validate go to a worker over the same copy."""
+    run = mission("check", "d01", "--solution", "--serve", "--json")
+    assert run.returncode == 0, run.output
+    assert run.statuses()["wsgi-validator"] == "passed"

@@ -74,6 +74,10 @@ def _static(node: ast.expr, constants: dict[str, object], where: str = "") -> ob
         return _static(node.left, constants, where) + _static(node.right, constants, where)
     if isinstance(node, ast.Tuple | ast.List):
         return tuple(_static(item, constants, where) for item in node.elts)
+    if isinstance(node, ast.JoinedStr):  # an f-string of literals and constants
+        return "".join(_static(part, constants, where) for part in node.values)
+    if isinstance(node, ast.FormattedValue) and node.conversion == -1 and not node.format_spec:
+        return str(_static(node.value, constants, where))
     raise ValueError(
         f"{where}: @checkpoint arguments must be literals or module-level constants, "
         "so the hub can read them without importing the file"

@@ -81,6 +81,7 @@ def make_target(lesson: Lesson, options: CheckOptions, env: dict[str, str]) -> T
             options.app_dir,
             lesson.run,
             display_url=display,
+            entry=lesson.entry,
             env=env,
             start_timeout=_seconds("MISSION_START_TIMEOUT", 20),
         )

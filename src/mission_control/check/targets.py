@@ -209,6 +209,7 @@ class Target:
         self.env = dict(env or {})
         self.log = AppLog()
         self.sandbox: Sandbox | None = None
+        self._owns_sandbox = True
         self._error: TargetError | None = None
         self._ready = False
 
@@ -267,9 +268,9 @@ class Target:
     def stop(self) -> None:
         """Stop everything the target started; safe to call more than once."""
         self.stop_app()
-        if self.sandbox:
+        if self.sandbox and self._owns_sandbox:
             self.sandbox.cleanup()
-            self.sandbox = None
+        self.sandbox = None
 
     def run_command(
         self,
@@ -323,11 +324,14 @@ class InProcessTarget(Target):
         base_url: str,
         env: Mapping[str, str] | None = None,
         import_timeout: float = 15.0,
+        sandbox: Sandbox | None = None,
     ) -> None:
         super().__init__(base_url=base_url, env=env)
         self.app_dir = Path(app_dir).resolve()
         self.entry = entry
         self.import_timeout = import_timeout
+        if sandbox is not None:  # another target's copy, which that target cleans up
+            self.sandbox, self._owns_sandbox = sandbox, False
         self.process: subprocess.Popen | None = None
         self._to_app = -1
         self._from_app = -1
@@ -569,6 +573,7 @@ class ServeTarget(_HttpTarget):
         command: str,
         *,
         display_url: str,
+        entry: str = "app:app",
         env: Mapping[str, str] | None = None,
         start_timeout: float = 20.0,
     ) -> None:
@@ -577,8 +582,10 @@ class ServeTarget(_HttpTarget):
         self.display_url = display_url
         self.app_dir = Path(app_dir).resolve()
         self.command = command
+        self.entry = entry
         self.start_timeout = start_timeout
         self.process: subprocess.Popen | None = None
+        self._linter: InProcessTarget | None = None
 
     def describe(self) -> str:
         return f"served with `{self.command}`: {self.app_dir}"
@@ -628,9 +635,33 @@ class ServeTarget(_HttpTarget):
         return self.process is not None and self.process.poll() is None
 
     def send(self, request: Request, timeout: float, *, wsgi_lint: bool = False) -> Response:
+        if wsgi_lint:
+            # wsgiref.validate must wrap the app itself, which a running server does not
+            # allow: such requests go to a worker over the same copy of the app's files.
+            if self._linter is None:
+                self.ready()
+                self._linter = InProcessTarget(
+                    self.app_dir,
+                    self.entry,
+                    base_url=self.base_url,
+                    env=self.env,
+                    sandbox=self.sandbox,
+                )
+            return self._linter.send(request, timeout, wsgi_lint=True)
         if not self._alive():
             self.stop_app()  # the server died on an earlier checkpoint: start it again
         return super().send(request, timeout, wsgi_lint=wsgi_lint)
+
+    def reset_session(self) -> None:
+        super().reset_session()
+        if self._linter is not None:
+            self._linter.reset_session()
+
+    def stop(self) -> None:
+        if self._linter is not None:
+            self._linter.stop()
+            self._linter = None
+        super().stop()
 
     def _connection_lost(self, exc: Exception) -> str:
         if self.process is not None:
