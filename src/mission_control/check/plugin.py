@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,14 +23,15 @@ from mission_control.check.client import (
     RequestTimedOut,
     Response,
 )
-from mission_control.check.fakes import FakeService
-from mission_control.check.report import FAILED, PASSED, SKIPPED, Result
+from mission_control.check.report import FAILED, NOT_STARTED, PASSED, SKIPPED, Result
 from mission_control.check.targets import AppLog, CommandResult, Target, TargetError
+
+if TYPE_CHECKING:
+    from mission_control.check.fakes import FakeService
 
 SESSION = pytest.StashKey["CheckSession"]()
 CLIENT = pytest.StashKey[Client]()
 LOG_MARK = pytest.StashKey[int]()
-NOT_STARTED = "not run: your app did not start (see above)"
 
 
 @dataclass

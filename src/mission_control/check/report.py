@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+NOT_STARTED = "not run: your app did not start (see above)"
 MARKS = {PASSED: "✔", FAILED: "✘", SKIPPED: "–"}
 ASCII_MARKS = {PASSED: "PASS", FAILED: "FAIL", SKIPPED: "SKIP"}
 COLOURS = {PASSED: "32", FAILED: "31", SKIPPED: "2"}

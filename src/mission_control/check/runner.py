@@ -14,17 +14,16 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
+from typing import TYPE_CHECKING
 
 from mission_control import __version__
 from mission_control.catalog import Lesson
-from mission_control.check import plugin
-from mission_control.check.fakes import FakeService, start_fakes
 from mission_control.check.inventory import spec_hash
-from mission_control.check.plugin import NOT_STARTED, CheckSession
-from mission_control.check.report import SKIPPED, Report, Result
+from mission_control.check.report import NOT_STARTED, SKIPPED, Report, Result
 from mission_control.check.targets import InProcessTarget, ServeTarget, Target, UrlTarget
+
+if TYPE_CHECKING:
+    from mission_control.check.fakes import FakeService
 
 INI = Path(__file__).with_name("pytest.ini")
 # Built-in plugins a check never needs; leaving them out keeps a check quick.
@@ -108,11 +107,19 @@ def run_check(lesson: Lesson, options: CheckOptions) -> Report:
     target: Target | None = None
     output = io.StringIO()
     try:
-        if options.mode != "url":
+        if options.mode != "url" and lesson.fakes:
+            from mission_control.check.fakes import start_fakes
+
             fakes = start_fakes(lesson)
         env = {**lesson.check_env, **{name: fake.env_value for name, fake in fakes.items()}}
         target = make_target(lesson, options, env)
-        target.start()  # the child imports the app while pytest starts up
+        target.start()  # the child imports the app while pytest is imported and starts up
+
+        import pytest
+
+        from mission_control.check import plugin
+        from mission_control.check.plugin import CheckSession
+
         session = CheckSession(
             lesson=lesson,
             target=target,
