@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-# Lessons and apps that exist for the tests are data here, not tests to collect.
-collect_ignore_glob = ["fixtures/*", "variants/*"]
+# The lessons that exist only for the tests are data here, not tests to collect.
+collect_ignore_glob = ["fixtures/*"]
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -104,6 +105,23 @@ def running_server(
             yield f"http://127.0.0.1:{port}"
         finally:
             stop_process(process, grace=3.0)
+
+
+def variant(name: str, destination: Path) -> Path:
+    """A deliberately wrong app: the lesson's solution with tests/variants/<name>.diff
+    applied (``a10-alg-none`` is a10's solution patched). Returns the app folder."""
+    lesson = CATALOG.get(name.split("-")[0])
+    folder = destination / name
+    shutil.copytree(
+        lesson.solution, folder, ignore=shutil.ignore_patterns("__pycache__", "instance")
+    )
+    subprocess.run(
+        ["git", "apply", "-p1", str(ROOT / "tests" / "variants" / f"{name}.diff")],
+        cwd=folder,
+        env={**os.environ, "GIT_CEILING_DIRECTORIES": str(destination)},  # not inside a repo
+        check=True,
+    )
+    return folder
 
 
 def write_app(folder: Path, source: str, name: str = "app.py") -> Path:

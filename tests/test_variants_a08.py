@@ -1,7 +1,7 @@
 """a08 · Webhook Receiver: the attack suite rejects insecure or wrong receivers, and the
 lesson's send_webhook.py does what the README says against the solution.
 
-Each folder in tests/variants/a08-*/ is the reference solution with one plausible mistake.
+Each tests/variants/a08-*.diff turns the reference solution into one with one plausible mistake.
 The test names the checkpoint that must catch it, and (for the insecure ones, which work for
 honest senders) the checkpoints that must still pass, so the failure is about security and
 not about an app that does not work at all.
@@ -16,10 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CATALOG, ROOT, mission, running_server
+from helpers import CATALOG, mission, running_server, variant
 
 LESSON = CATALOG.get("a08")
-VARIANTS = ROOT / "tests" / "variants"
 WORKS = ("webhook-accepts-signed-event", "admin-lists-events")
 
 pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson a08 is not in the catalog")
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson a08 is not in the
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("variant", "caught_by", "still_passes"),
+    ("name", "caught_by", "still_passes"),
     [
         ("a08-bare-hex-accepted", "attack-bare-hex", WORKS),
         ("a08-no-replay-window", "attack-replay-after-window", WORKS),
@@ -39,8 +38,10 @@ pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson a08 is not in the
         ("a08-reserialised-body", "webhook-accepts-signed-event", ()),
     ],
 )
-def test_checkpoints_reject_variant(variant: str, caught_by: str, still_passes: tuple) -> None:
-    run = mission("check", "a08", "--path", str(VARIANTS / variant), "--json")
+def test_checkpoints_reject_variant(
+    name: str, caught_by: str, still_passes: tuple, tmp_path: Path
+) -> None:
+    run = mission("check", "a08", "--path", str(variant(name, tmp_path)), "--json")
     statuses = run.statuses()
     assert run.returncode == 1, run.output
     assert run.report["error"] is None, run.report["error"]

@@ -1,16 +1,17 @@
 """a09 · Inventory Management: the checkpoints reject plausible wrong inventories.
 
-Each folder in tests/variants/a09-*/ is the reference solution with one mistake. The test
+Each tests/variants/a09-*.diff turns the reference solution into one with one mistake. The test
 names the checkpoint that must catch it, and checkpoints that must still pass, so the
 failure is about that mistake and not about an app that does not work at all.
 """
 
 from __future__ import annotations
 
-import pytest
-from helpers import CATALOG, ROOT, mission
+from pathlib import Path
 
-VARIANTS = ROOT / "tests" / "variants"
+import pytest
+from helpers import CATALOG, mission, variant
+
 WORKS = ("v2-list-page", "v1-list-array", "v2-create-item")
 
 pytestmark = pytest.mark.skipif(CATALOG.get("a09") is None, reason="lesson a09 is not here")
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.skipif(CATALOG.get("a09") is None, reason="lesson a09 i
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("variant", "caught_by"),
+    ("name", "caught_by"),
     [
         ("a09-limit-type-int", "paging-validation-400"),
         ("a09-int-raises-500", "paging-validation-400"),
@@ -31,8 +32,8 @@ pytestmark = pytest.mark.skipif(CATALOG.get("a09") is None, reason="lesson a09 i
         ("a09-patch-half-applied", "v2-patch-validates"),
     ],
 )
-def test_checkpoints_reject_variant(variant: str, caught_by: str) -> None:
-    run = mission("check", "a09", "--path", str(VARIANTS / variant), "--json")
+def test_checkpoints_reject_variant(name: str, caught_by: str, tmp_path: Path) -> None:
+    run = mission("check", "a09", "--path", str(variant(name, tmp_path)), "--json")
     statuses = run.statuses()
     assert run.returncode == 1, run.output
     assert run.report["error"] is None, run.report["error"]

@@ -1,7 +1,7 @@
 """a10 · Secure Document Vault: the attack suite rejects insecure vaults, --url works as the
 README says, and the lesson's tools stay honest.
 
-Each folder in tests/variants/a10-*/ is the reference solution with one plausible mistake.
+Each tests/variants/a10-*.diff turns the reference solution into one with one plausible mistake.
 The test names the checkpoint that must catch it, requires that nothing else fails (so the
 failure is about that mistake, not about a vault that does not work at all), and that the
 learner is told why.
@@ -13,12 +13,12 @@ import ast
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from helpers import CATALOG, ROOT, mission, running_server
+from helpers import CATALOG, ROOT, mission, running_server, variant
 
 LESSON = CATALOG.get("a10")
-VARIANTS = ROOT / "tests" / "variants"
 #: What an honest client does; an insecure vault still does all of it.
 WORKS = ("login-returns-token", "create-document", "list-by-clearance", "admin-users")
 #: The checkpoints that run a command in the app's folder (skipped with --url).
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson a10 is not in the
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("variant", "caught_by", "also_caught_by"),
+    ("name", "caught_by", "also_caught_by"),
     [
         ("a10-alg-none", "attack-alg-none", ()),
         ("a10-unverified-signature", "attack-tampered-payload",
@@ -41,8 +41,10 @@ pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson a10 is not in the
         ("a10-plaintext-passwords", "passwords-argon2id", ()),
     ],
 )  # fmt: skip
-def test_checkpoints_reject_variant(variant: str, caught_by: str, also_caught_by: tuple) -> None:
-    run = mission("check", "a10", "--path", str(VARIANTS / variant), "--json")
+def test_checkpoints_reject_variant(
+    name: str, caught_by: str, also_caught_by: tuple, tmp_path: Path
+) -> None:
+    run = mission("check", "a10", "--path", str(variant(name, tmp_path)), "--json")
     statuses = run.statuses()
     assert run.returncode == 1, run.output
     assert run.report["error"] is None, run.report["error"]
