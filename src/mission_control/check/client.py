@@ -156,7 +156,7 @@ class Response:
     data: bytes
     request: Request
     elapsed_ms: float = 0.0
-    #: in-process only: the exception the app raised instead of answering
+    #: when the checker calls the app itself: the exception it raised instead of answering
     raised: str | None = None
 
     @property
@@ -308,7 +308,8 @@ class Client:
         ``json`` sends a JSON body; ``data`` a form (a mapping) or raw bytes/text (with the
         ``Content-Type`` you give in ``headers``); ``files`` (``{"field": (filename, bytes[,
         content_type])}``, with ``data`` as extra fields) a multipart form. ``wsgi_lint``
-        runs the request through ``wsgiref.validate`` (in-process only).
+        runs the request through ``wsgiref.validate`` (in-process, or in a worker beside a
+        served app; not with --url).
         """
         request = build_request(method, path, query, headers, json, data, files)
         self.last_request = request
