@@ -108,6 +108,7 @@ class LessonProgress:
 class ProgressStore:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
+        self._schema_ready = False  # created on the first write through this store
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -125,13 +126,15 @@ class ProgressStore:
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
-                for statement in filter(str.strip, SCHEMA.split(";")):
-                    db.execute(statement)
+                if not self._schema_ready:
+                    for statement in filter(str.strip, SCHEMA.split(";")):
+                        db.execute(statement)
                 yield db
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+            self._schema_ready = True
 
     def record(self, report: Report, source: str, at: datetime | None = None) -> int:
         """Keep one run and its results; return the run's id."""

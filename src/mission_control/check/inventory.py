@@ -11,6 +11,8 @@ import ast
 import contextlib
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from mission_control.catalog import Lesson
 from mission_control.check.api import title_of
@@ -26,9 +28,15 @@ class CheckpointInfo:
 
 
 def list_checkpoints(lesson: Lesson) -> list[CheckpointInfo]:
-    """Every checkpoint of ``lesson`` in file order."""
+    """Every checkpoint of ``lesson`` in file order (read again only when a file changes)."""
+    files = tuple((path, path.stat().st_mtime_ns) for path in lesson.checkpoint_files())
+    return list(_read_checkpoints(files))
+
+
+@lru_cache(maxsize=128)
+def _read_checkpoints(files: tuple[tuple[Path, int], ...]) -> tuple[CheckpointInfo, ...]:
     found: list[CheckpointInfo] = []
-    for path in lesson.checkpoint_files():
+    for path, _ in files:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         constants: dict[str, object] = {}
         for node in tree.body:
@@ -57,7 +65,7 @@ def list_checkpoints(lesson: Lesson) -> list[CheckpointInfo]:
                     file=path.name,
                 )
             )
-    return found
+    return tuple(found)
 
 
 def _name(node: ast.expr) -> str | None:
