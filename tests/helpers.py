@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from mission_control.catalog import load_catalog
-from mission_control.check.targets import command_argv, free_port, stop_process
+from mission_control.check.processes import command_argv, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog(ROOT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from helpers import CATALOG, ROOT
 from mission_control.catalog import PHASES, CatalogError, load_catalog, load_lesson
 
 VALID = """\
+format = 2
 id = "a07"
 title = "A valid lesson"
 phase = 2
@@ -37,7 +39,8 @@ def test_valid_lesson_is_read(tmp_path: Path) -> None:
     assert lesson.slug == "07-valid-lesson"
     assert lesson.track == "assignments"
     assert lesson.phase_name == "Cockpit"
-    assert (lesson.module, lesson.attribute) == ("app", "app")
+    assert (lesson.entry.module, lesson.entry.attribute, lesson.entry.call) == ("app", "app", False)
+    assert lesson.interface == "wsgi" and not lesson.live and lesson.processes == ()
     assert lesson.requirements == ("flask>=3.1,<3.2",)
     assert lesson.request_timeout == 10.0
     assert dict(lesson.check_env) == {}
@@ -49,12 +52,53 @@ def test_check_table_is_read(tmp_path: Path) -> None:
     (tmp_path / "lessons/assignments/07-valid-lesson/fake.py").write_text("app = None\n")
     text = VALID + (
         '\n[check]\ntimeout = 3\nenv = { NOTIFY_DELAY = "1" }\n'
-        '[[check.fakes]]\nenv = "API_URL"\napp = "fake.py:app"\npath = "/v1"\n'
+        "live = true\n"
+        '[[check.services]]\nkind = "fake"\nenv = "API_URL"\napp = "fake.py:app"\npath = "/v1"\n'
+        '[[check.services]]\nkind = "fake"\nenv = "CLOCK_URL"\nrun = "python clock.py"\n'
     )
     lesson = load_lesson(make_lesson(tmp_path, text))
     assert lesson.request_timeout == 3
+    assert lesson.live is True
     assert dict(lesson.check_env) == {"NOTIFY_DELAY": "1"}
-    assert [(f.env, f.app, f.path) for f in lesson.fakes] == [("API_URL", "fake.py:app", "/v1")]
+    assert [(s.kind, s.env, dict(s.options)) for s in lesson.services] == [
+        ("fake", "API_URL", {"app": "fake.py:app", "path": "/v1"}),
+        ("fake", "CLOCK_URL", {"run": "python clock.py"}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "module", "attribute", "args", "kwargs"),
+    [
+        ("app:app", "app", "app", None, {}),
+        ("blog.web:application", "blog.web", "application", None, {}),
+        ("app:create_app()", "app", "create_app", (), {}),
+        ("app:create_app('testing')", "app", "create_app", ("testing",), {}),
+        ('app:create_app("testing", debug=False)', "app", "create_app", ("testing",),
+         {"debug": False}),
+    ],
+)  # fmt: skip
+def test_entry_is_read_as_flask_reads_it(
+    tmp_path: Path, entry: str, module: str, attribute: str, args: tuple | None, kwargs: dict
+) -> None:
+    text = VALID.replace('entry = "app:app"', f"entry = {json.dumps(entry)}")
+    found = load_lesson(make_lesson(tmp_path, text)).entry
+    assert (found.module, found.attribute) == (module, attribute)
+    assert found.call is (args is not None)
+    assert found.args == (args or ()) and dict(found.kwargs) == kwargs
+    assert str(found) == entry.replace('"', "'")
+
+
+def test_processes_are_read(tmp_path: Path) -> None:
+    text = VALID + (
+        '\n[[app.processes]]\nname = "worker"\nrun = "python worker.py"\nready = "ready$"\n'
+        '[[app.processes]]\nname = "beat"\nrun = "python beat.py"\n'
+    )
+    lesson = load_lesson(make_lesson(tmp_path, text))
+    assert [(p.name, p.run, p.ready) for p in lesson.processes] == [
+        ("worker", "python worker.py", "ready$"),
+        ("beat", "python beat.py", None),
+    ]
+    assert lesson.web.name == "web" and lesson.web.run == "python app.py"
 
 
 @pytest.mark.parametrize(
@@ -79,6 +123,11 @@ def test_check_table_is_read(tmp_path: Path) -> None:
             "flask>>3",
         ),
         (('entry = "app:app"', 'entry = "app"'), "app.entry", "app:app"),
+        (('entry = "app:app"', 'entry = "app:create_app(x)"'), "app.entry", "literals"),
+        (('entry = "app:app"', 'entry = "app:a.b"'), "app.entry", "not a name or a call"),
+        (('entry = "app:app"', 'entry = "app:app"\ninterface = "rsgi"'), "app.interface", "asgi"),
+        (("format = 2", ""), "format", "format = 2"),
+        (("format = 2", "format = 1"), "format", "this file says 1"),
         (('entry = "app:app"', ""), "app.entry", "is missing"),
         (('run = "python app.py"', 'run = ""'), "app.run", "non-empty string"),
         (("port = 5000", "port = 80"), "app.port", "1024"),
@@ -108,9 +157,21 @@ def test_malformed_field_is_named(
         ('timeout = "fast"', "check.timeout"),
         ('env = { lower = "1" }', "check.env.lower"),
         ("env = { NAME = 1 }", "check.env.NAME"),
-        ('fakes = "no"', "check.fakes"),
-        ('[[check.fakes]]\nenv = "API"\napp = "missing.py:app"', "check.fakes[0].app"),
-        ('[[check.fakes]]\napp = "x.py:app"', "check.fakes[0].env"),
+        ('services = "no"', "check.services"),
+        ("live = 1", "check.live"),
+        (
+            '[[check.services]]\nkind = "fake"\nenv = "API"\napp = "missing.py:app"',
+            "check.services[0].app",
+        ),
+        ('[[check.services]]\nkind = "fake"\napp = "x.py:app"', "check.services[0].env"),
+        ('[[check.services]]\nkind = "kafka"\nenv = "API"', "check.services[0].kind"),
+        ('[[check.services]]\nkind = "fake"\nenv = "API"', "check.services[0]"),
+        (
+            '[[check.services]]\nkind = "fake"\nenv = "API"\nrun = "x"\ncolour = "red"',
+            "check.services[0].colour",
+        ),
+        ('[[app.processes]]\nname = "web"\nrun = "python x.py"', "app.processes[0].name"),
+        ('[[app.processes]]\nname = "w"\nrun = "x"\nready = "("', "app.processes[0].ready"),
         ("retries = 3", "check.retries"),
     ],
 )

@@ -12,7 +12,7 @@ from helpers import CATALOG, ROOT
 from markupsafe import escape
 
 from mission_control.check.inventory import list_checkpoints
-from mission_control.check.report import Report, Result
+from mission_control.check.report import CheckError, ErrorKind, Report, Result
 from mission_control.hub import create_app
 from mission_control.progress import ProgressStore
 
@@ -122,7 +122,7 @@ def test_lesson_page_shows_the_latest_results(client, store: ProgressStore) -> N
         id=infos[1].id,
         title=infos[1].title,
         status="failed",
-        message="expected status 201 Created, not 200 OK",
+        detail="expected status 201 Created, not 200 OK",
         hint="Return 201.",
         curl="curl -i http://127.0.0.1:5000/todos",
     )
@@ -148,7 +148,7 @@ def test_a_run_that_could_not_start_is_explained(client, store: ProgressStore) -
             lesson="a01",
             spec_hash="x",
             target="inprocess",
-            error={"kind": "import_error", "message": "SyntaxError"},
+            error=CheckError(ErrorKind.IMPORT_ERROR, "SyntaxError"),
             results=[Result(id=i.id, title=i.title, status="skipped") for i in infos],
         ),
         "workspace",

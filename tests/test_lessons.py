@@ -23,8 +23,8 @@ from helpers import CATALOG, mission, running_server
 from packaging.requirements import Requirement
 
 from mission_control.catalog import Lesson
-from mission_control.check.fakes import start_fakes
 from mission_control.check.inventory import list_checkpoints
+from mission_control.check.services import running_services, service_env
 
 LESSONS = list(CATALOG)
 by_id = pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.id for lesson in LESSONS])
@@ -160,9 +160,8 @@ WALKTHROUGHS = [
 def test_readme_walkthrough_runs_against_solution(lesson: Lesson, app_copy) -> None:
     steps = walkthrough(lesson.readme.read_text())
     folder = app_copy(lesson.solution)
-    fakes = start_fakes(lesson)
-    env = {**lesson.check_env, **{name: fake.env_value for name, fake in fakes.items()}}
-    try:
+    with running_services(lesson) as services:
+        env = {**lesson.check_env, **service_env(services)}
         with running_server(lesson.run, folder, env) as base_url:
             port = base_url.rsplit(":", 1)[1]
             for command, expected in steps:
@@ -178,9 +177,6 @@ def test_readme_walkthrough_runs_against_solution(lesson: Lesson, app_copy) -> N
                     f"{command}\nanswered {statuses[-1]}, the README shows {expected}:\n"
                     f"{done.stdout[:1500]}"
                 )
-    finally:
-        for fake in fakes.values():
-            fake.stop()
 
 
 # -- house rules for the files -----------------------------------------------------------

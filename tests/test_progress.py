@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mission_control.check.report import Report, Result
+from mission_control.check.report import CheckError, ErrorKind, Report, Result
 from mission_control.progress import ProgressStore
 
 IDS = ["first", "second", "third"]
@@ -23,13 +23,13 @@ def report(statuses: dict[str, str], lesson: str = "a01", error: str | None = No
         lesson=lesson,
         spec_hash="0" * 64,
         target="inprocess",
-        error={"kind": error, "message": "boom"} if error else None,
+        error=CheckError(ErrorKind(error), "boom") if error else None,
         results=[
             Result(
                 id=cid,
                 title=f"Checkpoint {cid}",
                 status=status,
-                message="" if status == "passed" else f"{cid} went wrong",
+                detail="" if status == "passed" else f"{cid} went wrong",
             )
             for cid, status in statuses.items()
         ],

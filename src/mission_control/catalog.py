@@ -7,6 +7,7 @@ at the file again, and a malformed file is reported by its path and the field at
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import tomllib
@@ -31,8 +32,12 @@ TRACKS: Mapping[str, tuple[str, str]] = MappingProxyType(
     }
 )
 
+#: The lesson.toml format this catalog reads (``format = 2``; see lessons/README.md).
+FORMAT = 2
+
 _SLUG = re.compile(r"^(?:(\d\d)-)?[a-z0-9]+(?:-[a-z0-9]+)*$")
-_ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+_MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 # A PEP 508 requirement as lessons write them: a name, optional extras, version specifiers
 # and an optional environment marker (the tests check each against the installed packages).
@@ -55,18 +60,97 @@ class CatalogError(Exception):
 
 
 @dataclass(frozen=True)
-class Fake:
-    """A fake outside service the checker starts for a lesson (e.g. a weather API).
+class Entry:
+    """Where the app object is, read the way ``flask --app`` reads it: ``module:name`` for
+    an app, ``module:create_app()`` or ``module:create_app("testing")`` for a factory
+    called with literal arguments. The module may be a package."""
 
-    The checker serves the WSGI app ``app`` (``"relative/file.py:attr"`` inside the lesson
-    folder) on a free 127.0.0.1 port and gives the learner's app its address in the
-    environment variable ``env`` (base URL + ``path``).
+    module: str
+    attribute: str
+    call: bool = False
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if not self.call:
+            return f"{self.module}:{self.attribute}"
+        parts = [repr(arg) for arg in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"{self.module}:{self.attribute}({', '.join(parts)})"
+
+
+def parse_entry(text: str) -> Entry:
+    """``module:attribute`` or ``module:factory(literal, name=literal)``; ValueError if not."""
+    module, colon, rest = text.strip().partition(":")
+    if not colon or not _MODULE.match(module):
+        raise ValueError(f"'{text}' must look like 'app:app' or 'app:create_app()'")
+    try:
+        node = ast.parse(rest.strip(), mode="eval").body
+    except SyntaxError:
+        raise ValueError(f"'{rest}' is not a name or a call like create_app()") from None
+    if isinstance(node, ast.Name):
+        return Entry(module, node.id)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        try:
+            args = tuple(ast.literal_eval(arg) for arg in node.args)
+            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}
+        except ValueError:
+            raise ValueError(f"the arguments of '{rest}' must be literals") from None
+        if len(kwargs) != len(node.keywords):
+            raise ValueError(f"'{rest}' cannot pass **arguments")
+        return Entry(module, node.func.id, True, args, MappingProxyType(kwargs))
+    raise ValueError(f"'{rest}' is not a name or a call like create_app()")
+
+
+@dataclass(frozen=True)
+class Process:
+    """A process the checker runs for the lesson's app: ``web`` (the run command, which
+    must listen on ``$PORT``) or one beside it for the whole check (a worker, a scheduler).
+
+    ``ready`` is a regular expression the process prints once it is ready; ``None`` means
+    the web process's port answers (for ``web``) or that started is ready (for the others).
     """
 
+    name: str
+    run: str
+    ready: str | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    """Something the checker runs beside the app for a check (``[[check.services]]``), by
+    kind: ``fake`` is a fake outside service (a WSGI app in a file of the lesson, or a
+    command that listens on ``$PORT``) whose address the app finds in ``env``. ``options``
+    holds the kind's other fields, validated against :data:`SERVICE_KINDS`."""
+
+    kind: str
     env: str
-    app: str
-    path: str = ""
     hint: str = ""
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    def option(self, name: str, default: str = "") -> str:
+        return self.options.get(name, default)
+
+
+@dataclass(frozen=True)
+class ServiceKind:
+    """The fields a service kind takes besides ``kind``, ``env`` and ``hint``."""
+
+    optional: frozenset[str]
+    one_of: frozenset[str] = frozenset()  # exactly one of these must be given
+    files: frozenset[str] = frozenset()  # fields naming a file of the lesson ("file.py:attr")
+
+
+#: Every service kind a lesson may declare. The checker has one implementation per kind
+#: (``mission_control.check.services``); a test keeps the two lists the same.
+SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType(
+    {
+        "fake": ServiceKind(
+            optional=frozenset({"app", "run", "path"}),
+            one_of=frozenset({"app", "run"}),
+            files=frozenset({"app"}),
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -81,13 +165,16 @@ class Lesson:
     order: int
     summary: str
     path: Path
-    entry: str
+    entry: Entry
     run: str
     port: int
     requirements: tuple[str, ...]
+    interface: str = "wsgi"  # "wsgi" or "asgi": how the checker calls an imported app
+    processes: tuple[Process, ...] = ()  # beside the web process, for the whole check
     request_timeout: float = 10.0
     check_env: Mapping[str, str] = field(default_factory=dict)
-    fakes: tuple[Fake, ...] = ()
+    services: tuple[Service, ...] = ()
+    live: bool = False  # the checkpoints need a real server: checks serve the app
 
     @property
     def phase_name(self) -> str:
@@ -114,14 +201,23 @@ class Lesson:
         return self.path / "checkpoints"
 
     @property
-    def module(self) -> str:
-        """The module of the WSGI entry, e.g. ``app`` for ``app:app``."""
-        return self.entry.partition(":")[0]
+    def provided(self) -> Path:
+        """Files the learner is given and must not change: ``mission start`` copies them and
+        the checker lays them over the checked folder."""
+        return self.path / "provided"
 
     @property
-    def attribute(self) -> str:
-        """The name of the WSGI callable in :attr:`module`, e.g. ``app``."""
-        return self.entry.partition(":")[2]
+    def variants(self) -> Path:
+        """Wrong apps (diffs against the solution) that the checkpoints must catch."""
+        return self.path / "variants"
+
+    @property
+    def web(self) -> Process:
+        """The web process: the documented run command."""
+        return Process("web", self.run)
+
+    def service(self, env: str) -> Service | None:
+        return next((service for service in self.services if service.env == env), None)
 
     def checkpoint_files(self) -> list[Path]:
         """The checkpoint modules, sorted, as pytest collects them."""
@@ -202,10 +298,11 @@ def load_catalog(root: Path | None = None) -> Catalog:
     return Catalog(root=root.resolve(), lessons=tuple(lessons))
 
 
-_TOP_KEYS = {"id", "title", "phase", "order", "summary", "requirements", "app", "check"}
-_APP_KEYS = {"entry", "run", "port"}
-_CHECK_KEYS = {"timeout", "env", "fakes"}
-_FAKE_KEYS = {"env", "app", "path", "hint"}
+_TOP_KEYS = {"format", "id", "title", "phase", "order", "summary", "requirements", "app", "check"}
+_APP_KEYS = {"entry", "interface", "run", "port", "processes"}
+_PROCESS_KEYS = {"name", "run", "ready"}
+_CHECK_KEYS = {"timeout", "env", "services", "live"}
+_SERVICE_KEYS = {"kind", "env", "hint"}
 
 
 def load_lesson(toml_path: Path | str) -> Lesson:
@@ -231,6 +328,15 @@ def load_lesson(toml_path: Path | str) -> Lesson:
             toml_path, None, f"folder name '{slug}' must look like '01-basic-todo-api'"
         )
 
+    version = data.get("format")
+    if version != FORMAT:
+        raise CatalogError(
+            toml_path,
+            "format",
+            f"this catalog reads lesson format {FORMAT} (`format = {FORMAT}` at the top); "
+            f"this file says {version!r}. lessons/README.md, 'The lesson format', says what "
+            "changed.",
+        )
     reader.unknown(data, _TOP_KEYS, "")
     lesson_id = reader.string(data, "id")
     pattern, _ = TRACKS[track]
@@ -249,9 +355,13 @@ def load_lesson(toml_path: Path | str) -> Lesson:
     check = reader.table(data, "check", required=False)
     reader.unknown(check, _CHECK_KEYS, "check.")
 
-    entry = reader.string(app, "entry", prefix="app.")
-    if not _ENTRY.match(entry):
-        raise CatalogError(toml_path, "app.entry", f"'{entry}' must look like 'app:app'")
+    try:
+        entry = parse_entry(reader.string(app, "entry", prefix="app."))
+    except ValueError as exc:
+        raise CatalogError(toml_path, "app.entry", str(exc)) from None
+    interface = reader.string(app, "interface", prefix="app.", required=False) or "wsgi"
+    if interface not in ("wsgi", "asgi"):
+        raise CatalogError(toml_path, "app.interface", "must be 'wsgi' or 'asgi'")
     port = reader.integer(app, "port", 1024, 65535, prefix="app.")
 
     requirements = reader.string_list(data, "requirements")
@@ -268,33 +378,12 @@ def load_lesson(toml_path: Path | str) -> Lesson:
                 toml_path, f"check.env.{name}", "must be an UPPER_CASE name with a string value"
             )
 
-    fakes = []
-    raw_fakes = check.get("fakes", [])
-    if not isinstance(raw_fakes, list):
-        raise CatalogError(toml_path, "check.fakes", "must be an array of tables")
-    for i, raw in enumerate(raw_fakes):
-        prefix = f"check.fakes[{i}]."
-        if not isinstance(raw, dict):
-            raise CatalogError(toml_path, f"check.fakes[{i}]", "must be a table")
-        reader.unknown(raw, _FAKE_KEYS, prefix)
-        fake = Fake(
-            env=reader.string(raw, "env", prefix=prefix),
-            app=reader.string(raw, "app", prefix=prefix),
-            path=reader.string(raw, "path", prefix=prefix, required=False),
-            hint=reader.string(raw, "hint", prefix=prefix, required=False),
-        )
-        if not _ENV_NAME.match(fake.env):
-            raise CatalogError(toml_path, f"{prefix}env", "must be an UPPER_CASE name")
-        file, _, attr = fake.app.partition(":")
-        if not attr or not (folder / file).is_file():
-            raise CatalogError(
-                toml_path, f"{prefix}app", f"'{fake.app}' must name 'file.py:attr' in the lesson"
-            )
-        fakes.append(fake)
-
     timeout = check.get("timeout", 10.0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 120:
         raise CatalogError(toml_path, "check.timeout", "must be a number of seconds, 0 < t <= 120")
+    live = check.get("live", False)
+    if not isinstance(live, bool):
+        raise CatalogError(toml_path, "check.live", "must be true or false")
 
     return Lesson(
         id=lesson_id,
@@ -309,10 +398,82 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         run=reader.string(app, "run", prefix="app."),
         port=port,
         requirements=tuple(requirements),
+        interface=interface,
+        processes=_processes(reader, app),
         request_timeout=float(timeout),
         check_env=MappingProxyType(dict(env)),
-        fakes=tuple(fakes),
+        services=_services(reader, check, folder),
+        live=live,
     )
+
+
+def _processes(reader: _Reader, app: dict[str, Any]) -> tuple[Process, ...]:
+    found: list[Process] = []
+    for prefix, raw in reader.tables(app, "processes", "app."):
+        reader.unknown(raw, _PROCESS_KEYS, prefix)
+        process = Process(
+            name=reader.string(raw, "name", prefix=prefix),
+            run=reader.string(raw, "run", prefix=prefix),
+            ready=reader.string(raw, "ready", prefix=prefix, required=False) or None,
+        )
+        if not _NAME.match(process.name) or process.name == "web":
+            raise CatalogError(
+                reader.path, f"{prefix}name", "must be a lower-case name other than 'web'"
+            )
+        if process.name in {other.name for other in found}:
+            raise CatalogError(reader.path, f"{prefix}name", f"'{process.name}' is used twice")
+        if process.ready is not None:
+            try:
+                re.compile(process.ready)
+            except re.error as exc:
+                raise CatalogError(
+                    reader.path, f"{prefix}ready", f"is not a regular expression ({exc})"
+                ) from None
+        found.append(process)
+    return tuple(found)
+
+
+def _services(reader: _Reader, check: dict[str, Any], folder: Path) -> tuple[Service, ...]:
+    found: list[Service] = []
+    for prefix, raw in reader.tables(check, "services", "check."):
+        kind_name = reader.string(raw, "kind", prefix=prefix)
+        kind = SERVICE_KINDS.get(kind_name)
+        if kind is None:
+            raise CatalogError(
+                reader.path,
+                f"{prefix}kind",
+                f"unknown service kind '{kind_name}' (known: {', '.join(SERVICE_KINDS)})",
+            )
+        reader.unknown(raw, _SERVICE_KEYS | kind.optional, prefix)
+        env = reader.string(raw, "env", prefix=prefix)
+        if not _ENV_NAME.match(env):
+            raise CatalogError(reader.path, f"{prefix}env", "must be an UPPER_CASE name")
+        options = {
+            name: reader.string(raw, name, prefix=prefix) for name in kind.optional & set(raw)
+        }
+        if kind.one_of and len(kind.one_of & set(options)) != 1:
+            raise CatalogError(
+                reader.path,
+                prefix.rstrip("."),
+                f"needs exactly one of {', '.join(sorted(kind.one_of))}",
+            )
+        for name in kind.files & set(options):
+            file, _, attr = options[name].partition(":")
+            if not attr or not (folder / file).is_file():
+                raise CatalogError(
+                    reader.path,
+                    f"{prefix}{name}",
+                    f"'{options[name]}' must name 'file.py:attr' in the lesson",
+                )
+        found.append(
+            Service(
+                kind=kind_name,
+                env=env,
+                hint=reader.string(raw, "hint", prefix=prefix, required=False),
+                options=MappingProxyType(options),
+            )
+        )
+    return tuple(found)
 
 
 class _Reader:
@@ -375,6 +536,18 @@ class _Reader:
                 self.path, f"{prefix}{key}", f"must be a whole number from {low} to {high}"
             )
         return value
+
+    def tables(
+        self, data: dict[str, Any], key: str, prefix: str
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Each table of an array of tables, with the prefix that names it in errors."""
+        raw = data.get(key, [])
+        if not isinstance(raw, list):
+            raise CatalogError(self.path, f"{prefix}{key}", "must be an array of tables")
+        for i, item in enumerate(raw):
+            if not isinstance(item, dict):
+                raise CatalogError(self.path, f"{prefix}{key}[{i}]", "must be a table")
+            yield f"{prefix}{key}[{i}].", item
 
     def string_list(self, data: dict[str, Any], key: str) -> list[str]:
         if key not in data:

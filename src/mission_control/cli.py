@@ -27,8 +27,9 @@ STARTER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "instance")
 
 
 def workspace_dir(catalog: Catalog) -> Path:
-    """Where ``mission start`` puts a learner's copies (``MISSION_WORKSPACE`` overrides)."""
-    return Path(os.environ.get("MISSION_WORKSPACE") or catalog.root / "workspace")
+    from mission_control.check.runner import workspace_dir
+
+    return workspace_dir(catalog)
 
 
 def _catalog() -> Catalog:
@@ -76,19 +77,20 @@ def main() -> None:
 @click.option("--markdown", is_flag=True, help="Print the course map for README.md instead.")
 def lessons_command(markdown: bool) -> None:
     """The course map: every lesson by phase, with your progress."""
-    from mission_control.check.inventory import list_checkpoints
+    from mission_control.check.inventory import list_many
 
     catalog = _catalog()
     if markdown:
         click.echo(course_map_markdown(catalog), nl=False)
         return
     store = ProgressStore()
+    listed = dict(zip(catalog, list_many(list(catalog)), strict=True))
     for number, name, lessons in catalog.by_phase():
         click.secho(f"Phase {number} · {name}", bold=True)
         if not lessons:
             click.echo("  (lessons to come)")
         for lesson in lessons:
-            ids = [info.id for info in list_checkpoints(lesson)]
+            ids = [info.id for info in listed[lesson]]
             progress = store.progress(lesson.id, ids)
             status = f"{progress.passed:>2}/{len(ids):<2}" if progress.started else "  –  "
             click.echo(
@@ -145,6 +147,8 @@ def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
             backup = destination.with_name(f"{destination.name}.backup-{stamp}-{suffix}")
         destination.rename(backup)
     shutil.copytree(lesson.starter, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
+    if lesson.provided.is_dir():  # the files the lesson gives, which the checker restores
+        shutil.copytree(lesson.provided, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
     if backup:
         click.echo(f"Your previous copy is safe in {backup}")
     click.echo(f"Started {lesson.id} · {lesson.title} in {destination}")
@@ -185,8 +189,8 @@ def check_command(
     By default your copy in workspace/ is checked in-process (your app imported in a child
     process). Exit status 0 means every checkpoint passed.
     """
-    from mission_control.check.report import TextRenderer
-    from mission_control.check.runner import CheckOptions, not_started_report, run_check
+    from mission_control.check.render import TextRenderer
+    from mission_control.check.runner import plan, run_check, unknown_lesson
 
     if sum(bool(choice) for choice in (path, solution, url)) > 1:
         raise click.UsageError("choose one of --path, --solution and --url")
@@ -197,60 +201,30 @@ def check_command(
     lesson = catalog.get(lesson_key)
     if lesson is None:
         if as_json:
-            known = ", ".join(item.id for item in catalog)
-            _print_json(
-                {
-                    "checker": __version__,
-                    "lesson": lesson_key,
-                    "spec_hash": None,
-                    "target": None,
-                    "error": {
-                        "kind": "unknown_lesson",
-                        "message": f"There is no lesson '{lesson_key}'. Lessons: {known}.",
-                    },
-                    "results": [],
-                    "summary": {"passed": 0, "failed": 0, "skipped": 0},
-                }
-            )
+            _print_json(unknown_lesson(catalog, lesson_key).to_dict())
             sys.exit(2)
         _lesson(catalog, lesson_key)
-
-    mode = "url" if url else "serve" if serve else "inprocess"
-    if url:
-        source, app_dir, subject = "url", None, f"the server at {url}"
-    else:
-        if solution:
-            source, app_dir = "solution", lesson.solution
-        elif path:
-            source, app_dir = "path", path.resolve()
-        else:
-            source, app_dir = "workspace", workspace_dir(catalog) / lesson.slug
-        how = f"served with `{lesson.run}`" if serve else "in-process"
-        subject = f"{app_dir} ({how})"
-
-    problem = _folder_problem(lesson, app_dir, source) if app_dir else None
-    if problem:
-        report = not_started_report(lesson, mode, *problem)
-    else:
-        options = CheckOptions(
-            app_dir=app_dir,
-            url=url,
-            serve=serve,
-            subject=subject,
-            ignore_prerequisites=ignore_prerequisites,
-            reverse=reverse,
-        )
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            report = run_check(lesson, options)
-        except KeyboardInterrupt:
-            click.echo("Interrupted: your app was stopped and nothing was recorded.", err=True)
-            sys.exit(130)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-    report.subject = subject
+        return
+    request = plan(
+        catalog,
+        lesson,
+        path=path,
+        solution=solution,
+        url=url,
+        serve=serve,
+        ignore_prerequisites=ignore_prerequisites,
+        reverse=reverse,
+    )
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        ProgressStore().record(report, source)
+        report = run_check(request)
+    except KeyboardInterrupt:
+        click.echo("Interrupted: your app was stopped and nothing was recorded.", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    try:
+        ProgressStore().record(report, str(request.source))
     except Exception as exc:
         click.echo(f"(Could not save this run to your progress: {exc})", err=True)
     if as_json:
@@ -269,36 +243,17 @@ def _print_json(data: dict) -> None:
     sys.stdout.flush()
 
 
-def _folder_problem(lesson: Lesson, app_dir: Path, source: str) -> tuple[str, str] | None:
-    """Why ``app_dir`` cannot be checked at all, as (kind, message); None if it can."""
-    if not app_dir.is_dir():
-        if source == "workspace":
-            return "not_started", (
-                f"You have not started {lesson.id} yet: there is no {app_dir}. Run "
-                f"`mission start {lesson.id}` to copy the starter there, then check again."
-            )
-        return "not_started", f"There is no folder {app_dir} to check."
-    module_file = app_dir / f"{lesson.module}.py"
-    if not module_file.is_file():
-        return "no_app", (
-            f"There is no {module_file.name} in {app_dir}. The checker imports your app from "
-            f"{module_file.name} and uses its `{lesson.attribute}` object ({lesson.entry})."
-        )
-    return None
-
-
 @main.command("progress")
 @click.argument("lesson_key", metavar="[LESSON]", required=False)
 def progress_command(lesson_key: str | None) -> None:
     """Your progress: a bar per lesson, first passes, and regressions."""
-    from mission_control.check.inventory import list_checkpoints
+    from mission_control.check.inventory import list_many
 
     catalog = _catalog()
     store = ProgressStore()
     lessons = [_lesson(catalog, lesson_key)] if lesson_key else list(catalog)
     shown = 0
-    for lesson in lessons:
-        infos = list_checkpoints(lesson)
+    for lesson, infos in zip(lessons, list_many(lessons), strict=True):
         progress = store.progress(lesson.id, [info.id for info in infos])
         if not progress.started and not lesson_key:
             continue

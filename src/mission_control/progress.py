@@ -45,6 +45,14 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (run_id, checkpoint)
 );
 """
+#: Columns added after the first release, with their definitions (added where missing).
+ADDED_COLUMNS = {
+    "results": {
+        "detail": "TEXT NOT NULL DEFAULT ''",  # the parts of a result (message is all of them)
+        "came_back": "TEXT NOT NULL DEFAULT ''",
+        "app_log": "TEXT NOT NULL DEFAULT ''",
+    }
+}
 SOURCES = ("workspace", "path", "solution", "url")
 
 
@@ -78,6 +86,9 @@ class StoredResult:
     message: str
     hint: str
     curl: str
+    detail: str = ""
+    came_back: str = ""
+    app_log: str = ""
 
 
 @dataclass
@@ -129,6 +140,7 @@ class ProgressStore:
                 if not self._schema_ready:
                     for statement in filter(str.strip, SCHEMA.split(";")):
                         db.execute(statement)
+                    _add_missing_columns(db)
                 yield db
             except BaseException:
                 db.execute("ROLLBACK")
@@ -150,10 +162,10 @@ class ProgressStore:
                     report.lesson,
                     at.isoformat(timespec="seconds"),
                     source,
-                    report.target,
+                    str(report.target) if report.target else "",
                     report.checker,
                     report.spec_hash,
-                    report.error["kind"] if report.error else None,
+                    str(report.error.kind) if report.error else None,
                     summary["passed"],
                     summary["failed"],
                     summary["skipped"],
@@ -161,9 +173,23 @@ class ProgressStore:
             )
             run_id = cursor.lastrowid
             db.executemany(
-                "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO results (run_id, checkpoint, title, status, message, hint, curl,"
+                " duration_ms, detail, came_back, app_log)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (run_id, r.id, r.title, r.status, r.message, r.hint, r.curl, r.duration_ms)
+                    (
+                        run_id,
+                        r.id,
+                        r.title,
+                        str(r.status),
+                        r.message,
+                        r.hint,
+                        r.curl,
+                        r.duration_ms,
+                        r.detail,
+                        r.came_back,
+                        r.app_log,
+                    )
                     for r in report.results
                 ],
             )
@@ -199,6 +225,7 @@ class ProgressStore:
         state.last_run = _run(last[0])
         for row in self._read("SELECT * FROM results WHERE run_id = ?", [state.last_run.id]):
             if row["checkpoint"] in wanted:
+                keys = row.keys()
                 state.latest[row["checkpoint"]] = StoredResult(
                     row["checkpoint"],
                     row["title"],
@@ -206,6 +233,9 @@ class ProgressStore:
                     row["message"],
                     row["hint"],
                     row["curl"],
+                    row["detail"] if "detail" in keys and row["detail"] else row["message"],
+                    row["came_back"] if "came_back" in keys else "",
+                    row["app_log"] if "app_log" in keys else "",
                 )
         for row in self._read(
             "SELECT checkpoint, MIN(at) AS first FROM results JOIN runs ON runs.id = run_id"
@@ -229,6 +259,15 @@ class ProgressStore:
         if complete and complete[0]["at"] and checkpoint_ids:
             state.completed_at = datetime.fromisoformat(complete[0]["at"])
         return state
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a store written by an earlier version up to date (its rows keep their data)."""
+    for table, columns in ADDED_COLUMNS.items():
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for name, definition in columns.items():
+            if name not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
 
 def _run(row: sqlite3.Row) -> RunSummary:

@@ -1,21 +1,38 @@
-"""A lesson's checkpoints, read from their source without importing anything.
+"""A lesson's checkpoints (id, title, hint, prerequisites), learnt from a real collection.
 
-The hub and ``mission lessons`` list checkpoints (id, title, hint) without running pytest or
-importing lesson code; this reads the ``@checkpoint(...)`` literals and docstrings with
-:mod:`ast`. A project test proves the list equals what a check run reports.
+The hub and ``mission lessons`` list checkpoints without running a check. They get them from
+pytest's own collection of the checkpoint files, with the checker's plugin, so whatever a
+checkpoint module does (constants, helpers, imports) the list is what a check would run.
+Collecting costs a Python start-up, so the result is kept by spec hash (the hash of the
+checkpoint files): in memory, and on disk under ``MISSION_CACHE_DIR`` (default
+``~/.cache/mission-control``). A check run refreshes the cache for free.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import hashlib
-from dataclasses import dataclass
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from mission_control.catalog import Lesson
-from mission_control.check.api import title_of
+from mission_control import __version__
+from mission_control.catalog import Lesson, load_lesson
+
+if TYPE_CHECKING:
+    from mission_control.check.plugin import CollectedCheckpoint
+
+
+class InventoryError(Exception):
+    """The checkpoint files could not be collected (a syntax error, a bad @checkpoint)."""
 
 
 @dataclass(frozen=True)
@@ -27,74 +44,139 @@ class CheckpointInfo:
     file: str
 
 
-def list_checkpoints(lesson: Lesson) -> list[CheckpointInfo]:
-    """Every checkpoint of ``lesson`` in file order (read again only when a file changes)."""
-    files = tuple((path, path.stat().st_mtime_ns) for path in lesson.checkpoint_files())
-    return list(_read_checkpoints(files))
-
-
-@lru_cache(maxsize=128)
-def _read_checkpoints(files: tuple[tuple[Path, int], ...]) -> tuple[CheckpointInfo, ...]:
-    found: list[CheckpointInfo] = []
-    for path, _ in files:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        constants: dict[str, object] = {}
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                if isinstance(target, ast.Name):
-                    with contextlib.suppress(ValueError):
-                        constants[target.id] = _static(node.value, constants)
-            if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test_"):
-                continue
-            options: dict[str, object] = {}
-            for decorator in node.decorator_list:
-                if isinstance(decorator, ast.Call) and _name(decorator.func) == "checkpoint":
-                    where = f"{path.name}, line {decorator.lineno}"
-                    if decorator.args:
-                        options["id"] = _static(decorator.args[0], constants, where)
-                    for keyword in decorator.keywords:
-                        options[keyword.arg] = _static(keyword.value, constants, where)
-            requires = options.get("requires", ())
-            found.append(
-                CheckpointInfo(
-                    id=str(options.get("id") or node.name.removeprefix("test_")),
-                    title=title_of(ast.get_docstring(node)),
-                    hint=str(options.get("hint") or ""),
-                    requires=(requires,) if isinstance(requires, str) else tuple(requires),
-                    file=path.name,
-                )
-            )
-    return tuple(found)
-
-
-def _name(node: ast.expr) -> str | None:
-    return getattr(node, "id", None) or getattr(node, "attr", None)
-
-
-def _static(node: ast.expr, constants: dict[str, object], where: str = "") -> object:
-    """The value of a literal, a module constant, or ``+`` of those (as Python would)."""
-    if isinstance(node, ast.Constant):
-        return node.value
-    if isinstance(node, ast.Name) and node.id in constants:
-        return constants[node.id]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return _static(node.left, constants, where) + _static(node.right, constants, where)
-    if isinstance(node, ast.Tuple | ast.List):
-        return tuple(_static(item, constants, where) for item in node.elts)
-    if isinstance(node, ast.JoinedStr):  # an f-string of literals and constants
-        return "".join(_static(part, constants, where) for part in node.values)
-    if isinstance(node, ast.FormattedValue) and node.conversion == -1 and not node.format_spec:
-        return str(_static(node.value, constants, where))
-    raise ValueError(
-        f"{where}: @checkpoint arguments must be literals or module-level constants, "
-        "so the hub can read them without importing the file"
-    )
+_MEMORY: dict[str, tuple[CheckpointInfo, ...]] = {}
 
 
 def spec_hash(lesson: Lesson) -> str:
     """sha256 of the checkpoint files (names and contents): which checks a report used."""
+    files = tuple((path, path.stat().st_mtime_ns) for path in lesson.checkpoint_files())
+    return _hash(files)
+
+
+@lru_cache(maxsize=256)
+def _hash(files: tuple[tuple[Path, int], ...]) -> str:
     digest = hashlib.sha256()
-    for path in lesson.checkpoint_files():
+    for path, _ in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    if env := os.environ.get("MISSION_CACHE_DIR"):
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mission-control"
+
+
+def _cache_file(digest: str) -> Path:
+    return cache_dir() / "inventory" / f"{__version__}-{digest}.json"
+
+
+def list_checkpoints(lesson: Lesson) -> list[CheckpointInfo]:
+    """Every checkpoint of ``lesson`` in file order."""
+    return list_many([lesson])[0]
+
+
+def list_many(lessons: Sequence[Lesson]) -> list[list[CheckpointInfo]]:
+    """The checkpoints of each lesson; those not cached are collected in one process."""
+    digests = [spec_hash(lesson) for lesson in lessons]
+    missing = [
+        (lesson, digest)
+        for lesson, digest in zip(lessons, digests, strict=True)
+        if digest not in _MEMORY and not _load(digest)
+    ]
+    if missing:
+        collected = _collect_elsewhere([lesson for lesson, _ in missing])
+        for (_, digest), infos in zip(missing, collected, strict=True):
+            _store(digest, infos)
+    return [list(_MEMORY[digest]) for digest in digests]
+
+
+def remember(digest: str, collected: Iterable[CollectedCheckpoint]) -> None:
+    """Keep what a check run collected, so listing the lesson costs nothing more."""
+    if digest not in _MEMORY:
+        _store(digest, [_info(item) for item in collected])
+
+
+def _info(item: CollectedCheckpoint) -> CheckpointInfo:
+    return CheckpointInfo(
+        id=item.spec.id,
+        title=item.title,
+        hint=item.spec.hint or "",
+        requires=tuple(item.spec.requires),
+        file=item.file,
+    )
+
+
+def _load(digest: str) -> bool:
+    try:
+        data = json.loads(_cache_file(digest).read_text(encoding="utf-8"))
+        _MEMORY[digest] = tuple(
+            CheckpointInfo(**{**row, "requires": tuple(row["requires"])}) for row in data
+        )
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    return True
+
+
+def _store(digest: str, infos: Sequence[CheckpointInfo]) -> None:
+    _MEMORY[digest] = tuple(infos)
+    path = _cache_file(digest)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8"
+        ) as out:
+            json.dump([asdict(info) for info in infos], out)
+        os.replace(out.name, path)
+
+
+def _collect_elsewhere(lessons: Sequence[Lesson]) -> list[list[CheckpointInfo]]:
+    """Collect in a fresh Python, so checkpoint modules never stay imported in the hub."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mission_control.check.inventory"]
+        + [str(lesson.path / "lesson.toml") for lesson in lessons],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+    if done.returncode != 0:
+        raise InventoryError(
+            f"the checkpoints of {', '.join(lesson.id for lesson in lessons)} could not be "
+            f"collected:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    rows: list[list[dict[str, Any]]] = json.loads(done.stdout)
+    return [
+        [CheckpointInfo(**{**row, "requires": tuple(row["requires"])}) for row in lesson_rows]
+        for lesson_rows in rows
+    ]
+
+
+def collect(lesson: Lesson) -> list[CheckpointInfo]:
+    """pytest's collection of the lesson's checkpoints, in this process."""
+    import pytest
+
+    from mission_control.check import plugin
+    from mission_control.check.plugin import CheckSession
+    from mission_control.check.runner import _pytest_args
+
+    session = CheckSession(lesson=lesson)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        code = pytest.main(_pytest_args(lesson, "--collect-only"), plugins=[plugin, session])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise InventoryError(f"{lesson.checkpoints}: pytest said {code!r}\n{output.getvalue()}")
+    return [_info(item) for item in session.collected.values()]
+
+
+def main(paths: list[str]) -> None:
+    try:
+        found = [[asdict(info) for info in collect(load_lesson(path))] for path in paths]
+    except InventoryError as error:
+        sys.exit(str(error))
+    print(json.dumps(found))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

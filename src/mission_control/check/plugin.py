@@ -1,73 +1,114 @@
 """The pytest plugin that turns a lesson's checkpoints into a check.
 
 It gives checkpoints their fixtures, orders them so prerequisites run first, skips a
-checkpoint whose prerequisite did not pass, and turns every outcome into a
-:class:`~mission_control.check.report.Result` a learner can act on. The run itself is set
-up by :mod:`mission_control.check.runner`, which registers a :class:`CheckSession`.
+checkpoint whose prerequisite did not pass or whose target lacks a capability it needs, and
+turns every outcome into a :class:`~mission_control.check.report.Result` in parts. The run
+itself is set up by :mod:`mission_control.check.runner`, which registers a
+:class:`CheckSession`; :mod:`mission_control.check.inventory` registers one without a target
+to list the checkpoints.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from mission_control.catalog import Lesson
 from mission_control.check.api import CheckpointSpec, title_of
+from mission_control.check.capabilities import Capability
 from mission_control.check.client import (
     AppCrashed,
     CheckFailed,
     Client,
+    Request,
     RequestTimedOut,
     Response,
 )
-from mission_control.check.report import FAILED, NOT_STARTED, PASSED, SKIPPED, Result
-from mission_control.check.targets import AppLog, CommandResult, Target, TargetError
+from mission_control.check.processes import AppLog, CommandResult
+from mission_control.check.report import (
+    ERROR,
+    FAILED,
+    NOT_STARTED,
+    PASSED,
+    SKIPPED,
+    CheckerError,
+    Result,
+    TargetError,
+)
 
 if TYPE_CHECKING:
-    from mission_control.check.fakes import FakeService
+    from mission_control.check.services import FakeService, RunningService
+    from mission_control.check.targets import Target
 
 SESSION = pytest.StashKey["CheckSession"]()
 CLIENT = pytest.StashKey[Client]()
 LOG_MARK = pytest.StashKey[int]()
 
+#: Exceptions that mean the checkpoint's own code is wrong, whatever the app did.
+CHECKPOINT_BUGS = (CheckerError, NameError, ImportError, SyntaxError, pytest.UsageError)
+CHECKER_HINT = (
+    "This is a problem in the checker or in this checkpoint, not in your app: tell your "
+    "teacher or the course's authors, with this message."
+)
+
+
+class NeedsCapability(pytest.skip.Exception):  # type: ignore[misc,name-defined]
+    """A skip because the target lacks what the checkpoint needs (kept in ``needs``)."""
+
+    def __init__(self, capability: Capability, reason: str) -> None:
+        super().__init__(reason)
+        self.capability = capability
+
+
+@dataclass(frozen=True)
+class CollectedCheckpoint:
+    spec: CheckpointSpec
+    title: str
+    file: str
+
 
 @dataclass
 class CheckSession:
-    """Everything one check run shares: the lesson, the target, the fakes, the results."""
+    """Everything one check run shares: the lesson, the target, the services, the results.
+    Without a target it only collects (``mission lessons``, the hub)."""
 
     lesson: Lesson
-    target: Target
-    fakes: dict[str, FakeService] = field(default_factory=dict)
+    target: Target | None = None
+    services: dict[str, RunningService] = field(default_factory=dict)
     ignore_prerequisites: bool = False
     reverse: bool = False
     request_timeout: float = 10.0
     error: TargetError | None = None
     results: dict[str, Result] = field(default_factory=dict)
-    specs: dict[str, tuple[CheckpointSpec, str]] = field(default_factory=dict)
-    collection_errors: list[str] = field(default_factory=list)
+    collected: dict[str, CollectedCheckpoint] = field(default_factory=dict)  # by node id
 
     # Registered as a plugin object, so it can take part in configuration.
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[SESSION] = self
 
+    @property
+    def app(self) -> Target:
+        assert self.target is not None, "a collection-only session has no target"
+        return self.target
+
+    def require(self, capability: Capability) -> None:
+        """Skip the checkpoint, with the one message for it, unless the target can."""
+        reason = self.app.missing(capability)
+        if reason:
+            raise NeedsCapability(capability, reason)
+
     def require_app(self) -> Target:
         """The target, ready; every checkpoint is skipped with one message if it cannot be."""
         try:
-            self.target.ready()
+            self.app.ready()
         except TargetError as error:
             self.error = self.error or error
             pytest.skip(NOT_STARTED)
-        return self.target
-
-    @property
-    def curl_base(self) -> str:
-        """The address shown in curl commands: where the learner's own server would be."""
-        if self.target.kind == "url":
-            return self.target.base_url
-        return f"http://127.0.0.1:{self.lesson.port}"
+        return self.app
 
 
 def _session(config: pytest.Config) -> CheckSession:
@@ -90,9 +131,11 @@ def pytest_collection_modifyitems(
         if spec.id in by_id:
             raise pytest.UsageError(f"two checkpoints share the id {spec.id!r}")
         by_id[spec.id] = item
-        check.specs[item.nodeid] = (spec, title_of(getattr(function, "__doc__", None)))
+        check.collected[item.nodeid] = CollectedCheckpoint(
+            spec, title_of(getattr(function, "__doc__", None)), item.path.name
+        )
     for item in items:
-        for required in check.specs[item.nodeid][0].requires:
+        for required in check.collected[item.nodeid].spec.requires:
             if required not in by_id:
                 raise pytest.UsageError(f"{item.name} requires unknown checkpoint {required!r}")
 
@@ -102,7 +145,7 @@ def pytest_collection_modifyitems(
     placed: set[str] = set()
 
     def place(item: pytest.Item, trail: tuple[str, ...] = ()) -> None:
-        spec = check.specs[item.nodeid][0]
+        spec = check.collected[item.nodeid].spec
         if spec.id in placed:
             return
         if spec.id in trail:
@@ -122,11 +165,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     check = _session(item.config)
     if check.ignore_prerequisites:
         return
-    spec, _ = check.specs[item.nodeid]
-    for required in spec.requires:
+    for required in check.collected[item.nodeid].spec.requires:
         result = check.results.get(required)
         if result is not None and result.status == SKIPPED:
-            pytest.skip(f"needs “{result.title}”, which was skipped: {result.message}")
+            pytest.skip(f"needs “{result.title}”, which was skipped: {result.detail}")
         if result is not None and result.status != PASSED:
             pytest.skip(f"needs “{result.title}” to pass first")
 
@@ -135,18 +177,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
-    report = yield
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report: pytest.TestReport = yield
     check = _session(item.config)
-    spec, title = check.specs[item.nodeid]
-    result = check.results.get(spec.id) or Result(id=spec.id, title=title, status=PASSED)
+    collected = check.collected[item.nodeid]
+    spec = collected.spec
+    result = check.results.get(spec.id) or Result(id=spec.id, title=collected.title, status=PASSED)
     check.results[spec.id] = result
     result.duration_ms += round(report.duration * 1000)
     if report.skipped and result.status == PASSED:
         result.status = SKIPPED
-        result.message = _skip_reason(report)
-    elif report.failed and result.status != FAILED:
-        result.status = FAILED
+        result.detail = _skip_reason(report)
+        exc = call.excinfo.value if call.excinfo else None
+        if isinstance(exc, NeedsCapability):
+            result.needs = str(exc.capability)
+    elif report.failed and result.status not in (FAILED, ERROR):
         _describe_failure(result, spec, item, call, check)
     return report
 
@@ -177,45 +222,65 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return reason.removeprefix("Skipped: ")
 
 
+def _checker_broke(exc: BaseException | None, call: pytest.CallInfo[None]) -> bool:
+    """Whether a failure is the checker's (or the checkpoint's) own bug, not the app's."""
+    if isinstance(exc, CHECKPOINT_BUGS):
+        return True
+    # A fixture that breaks while setting up or tearing down is the checker's; the app's
+    # own troubles there (it does not start) are skips, and expectations fail in "call".
+    return call.when != "call" and not isinstance(exc, CheckFailed | TargetError)
+
+
+def _where(call: pytest.CallInfo[None]) -> str:
+    if not call.excinfo:
+        return ""
+    entry = call.excinfo.traceback[-1]
+    return f" (in {Path(str(entry.path)).name}, line {entry.lineno + 1})"
+
+
 def _describe_failure(
     result: Result,
     spec: CheckpointSpec,
     item: pytest.Item,
-    call: pytest.CallInfo,
+    call: pytest.CallInfo[None],
     check: CheckSession,
 ) -> None:
     exc = call.excinfo.value if call.excinfo else None
     client = item.stash.get(CLIENT, None)
     response: Response | None = client.exchanges[-1] if client and client.exchanges else None
-    request = client.last_request if client else None
-    hint = spec.hint or ""
+    request: Request | None = client.last_request if client else None
+    result.status = FAILED
+    result.hint = spec.hint or ""
+    if _checker_broke(exc, call):
+        result.status = ERROR
+        result.detail = f"{type(exc).__name__}: {exc}{_where(call)}"
+        result.hint = CHECKER_HINT
+        return
     if isinstance(exc, CheckFailed):
-        message = exc.message
-        hint = exc.hint or hint
+        result.detail = exc.message
+        result.hint = exc.hint or result.hint
         if exc.response is not None:
             response, request = exc.response, exc.response.request
     elif isinstance(exc, RequestTimedOut | AppCrashed):
-        message, request, response = str(exc), exc.request, None
+        result.detail, request, response = str(exc), exc.request, None
     elif isinstance(exc, TargetError):
-        message = exc.message
+        result.detail = exc.message
     elif isinstance(exc, AssertionError):
         lines = str(exc).strip().splitlines() or ["an assertion failed"]
-        message = "\n".join(lines[:6])
+        result.detail = "\n".join(lines[:6])
     elif isinstance(exc, pytest.fail.Exception):
-        message = str(exc)
+        result.detail = str(exc)
     else:
-        message = (
+        result.detail = (
             f"the checker could not make sense of what came back ({type(exc).__name__}: {exc})"
         )
     if response is not None and response.request is request:
-        message += f"\n\nCame back: {response.summary()}"
-        if response.status_code >= 500 and check.target.has_log:
-            logged = learner_frames(check.target.log.lines(item.stash.get(LOG_MARK, 0)))[-20:]
-            if logged:
-                message += "\n\nYour app logged:\n" + "\n".join(logged)
-    result.message = message
-    result.hint = hint
-    result.curl = request.curl(check.curl_base) if request is not None else ""
+        result.came_back = response.summary()
+        target = check.app
+        if response.status_code >= 500 and Capability.LOG in target.capabilities:
+            logged = learner_frames(target.log.lines(item.stash.get(LOG_MARK, 0)))[-20:]
+            result.app_log = "\n".join(logged)
+    result.curl = request.curl(check.app.curl_base) if request is not None else ""
 
 
 # -- fixtures --------------------------------------------------------------------------------
@@ -227,7 +292,7 @@ def client(request: pytest.FixtureRequest) -> Client:
     check = _session(request.config)
     target = check.require_app()
     target.reset_session()
-    made = Client(target, check.curl_base, timeout=check.request_timeout)
+    made = Client(target, target.curl_base, timeout=check.request_timeout)
     request.node.stash[CLIENT] = made
     request.node.stash[LOG_MARK] = target.log.mark()
     return made
@@ -236,24 +301,30 @@ def client(request: pytest.FixtureRequest) -> Client:
 @pytest.fixture
 def target_kind(request: pytest.FixtureRequest) -> str:
     """``"inprocess"``, ``"serve"`` or ``"url"``."""
-    return _session(request.config).target.kind
+    return str(_session(request.config).app.kind)
+
+
+@pytest.fixture
+def base_url(request: pytest.FixtureRequest) -> str:
+    """The app's real address (``http://127.0.0.1:<port>``), for a browser or a Socket.IO
+    client; the checkpoint is skipped where the target has no port."""
+    check = _session(request.config)
+    check.require(Capability.PORT)
+    target = check.require_app()
+    assert target.base_url is not None
+    return target.base_url
 
 
 @pytest.fixture
 def restart_app(request: pytest.FixtureRequest) -> Callable[[], None]:
     """Stop the app and start it again over the same files (persistence checks)."""
     check = _session(request.config)
-    if not check.target.can_restart:
-        pytest.skip(
-            "this checkpoint restarts your app to see that data is kept, and the checker "
-            f"cannot restart a server it did not start: run `mission check {check.lesson.id}` "
-            f"or `mission check {check.lesson.id} --serve` for it"
-        )
-    check.require_app()
+    check.require(Capability.RESTART)
+    target = check.require_app()
 
     def restart() -> None:
         try:
-            check.target.restart()
+            target.restart()
         except TargetError as error:
             raise CheckFailed(
                 f"after a restart, your app did not come back: {error.message}"
@@ -265,15 +336,13 @@ def restart_app(request: pytest.FixtureRequest) -> Callable[[], None]:
 @pytest.fixture
 def fakes(request: pytest.FixtureRequest) -> dict[str, FakeService]:
     """The lesson's fake outside services, by the environment variable that points at them."""
+    from mission_control.check.services import FakeService
+
     check = _session(request.config)
-    if check.target.kind == "url":
-        hints = " ".join(fake.hint for fake in check.lesson.fakes if fake.hint)
-        pytest.skip(
-            "this checkpoint needs your app connected to a fake outside service, which the "
-            f"checker can only arrange when it starts your app: run `mission check "
-            f"{check.lesson.id}` or add --serve. {hints}".strip()
-        )
-    return check.fakes
+    check.require(Capability.SERVICES)
+    return {
+        env: service for env, service in check.services.items() if isinstance(service, FakeService)
+    }
 
 
 @pytest.fixture
@@ -281,16 +350,13 @@ def run_command(request: pytest.FixtureRequest) -> Callable[..., CommandResult]:
     """Run a command in (a copy of) the learner's app folder: ``run_command("flask --app
     app whoami", timeout=10)``; ``python`` and ``flask`` use the course's environment."""
     check = _session(request.config)
-    if check.target.folder is None:
-        pytest.skip(
-            "this checkpoint runs a command in your app's folder, and with --url the checker "
-            f"has no folder: run `mission check {check.lesson.id}` for it"
-        )
-    return check.target.run_command
+    check.require(Capability.FOLDER)
+    return check.app.run_command
 
 
 class AppLogView:
-    """What the app printed: ``lines`` during this checkpoint, ``all_lines`` during the check."""
+    """What one process printed: ``lines`` during this checkpoint, ``all_lines`` during the
+    check, ``entries`` with the stream of each line."""
 
     def __init__(self, log: AppLog) -> None:
         self._log = log
@@ -304,20 +370,37 @@ class AppLogView:
     def all_lines(self) -> list[str]:
         return self._log.lines()
 
+    @property
+    def entries(self) -> list[tuple[str, str]]:
+        """``(stream, text)`` for each line of this checkpoint: ``"stdout"`` or ``"stderr"``."""
+        return [(line.stream, line.text) for line in self._log.entries(self._start)]
+
     def wait_for(self, pattern: str, timeout: float = 5.0) -> str | None:
         """The first line printed during this checkpoint that matches ``pattern`` (a regular
         expression), waiting up to ``timeout`` seconds; ``None`` if none does."""
-        return self._log.wait_for(pattern, timeout, since=self._start)
+        line = self._log.wait_for(pattern, timeout, since=self._start)
+        return line.text if line is not None else None
 
 
 @pytest.fixture
 def app_log(request: pytest.FixtureRequest) -> Any:
-    """The app's output (stdout and stderr) while the checker runs it."""
+    """The web process's output (stdout and stderr) while the checker runs it."""
     check = _session(request.config)
-    if not check.target.has_log:
-        pytest.skip(
-            "this checkpoint reads what your app logs, and with --url the checker cannot see "
-            f"your server's output: run `mission check {check.lesson.id}` for it"
-        )
-    check.require_app()
-    return AppLogView(check.target.log)
+    check.require(Capability.LOG)
+    return AppLogView(check.require_app().log)
+
+
+@pytest.fixture
+def process_log(request: pytest.FixtureRequest) -> Callable[[str], AppLogView]:
+    """``process_log("worker")``: the output of one of the lesson's processes."""
+    check = _session(request.config)
+    check.require(Capability.LOG)
+    target = check.require_app()
+    views = {name: AppLogView(log) for name, log in target.logs.items()}
+
+    def view(name: str) -> AppLogView:
+        if name not in views:
+            raise CheckerError(f"the lesson has no process named {name!r} ({', '.join(views)})")
+        return views[name]
+
+    return view

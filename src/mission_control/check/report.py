@@ -1,31 +1,182 @@
-"""The outcome of one check run, as JSON for teachers and as text for learners."""
+"""What one check run found, as data: statuses, error kinds, results and the report.
+
+A :class:`Result` keeps its parts as fields (what was expected, what came back, the app's
+log, the request as curl, the hint) so that the terminal (:mod:`.render`), the JSON report
+and the hub show the same things without gluing text together and splitting it again.
+``message`` is still in the JSON, composed from the parts, for readers of the first format.
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import sys
-from dataclasses import asdict, dataclass, field
-from typing import Any, TextIO
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+
+class CheckerError(Exception):
+    """The checker (or a checkpoint's own code) broke: reported as the checker's error,
+    never as the learner's failure."""
+
+
+class Status(StrEnum):
+    """A checkpoint's outcome."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # the learner's app did not do what the contract says
+    SKIPPED = "skipped"  # not run: a prerequisite, a capability the target lacks, no app
+    ERROR = "error"  # the checker or the checkpoint broke: never the learner's failure
+
+
+PASSED, FAILED, SKIPPED, ERROR = Status.PASSED, Status.FAILED, Status.SKIPPED, Status.ERROR
+
+
+class ErrorKind(StrEnum):
+    """Why a whole check could not run; each has the headline a learner reads first."""
+
+    IMPORT_ERROR = "import_error"
+    NO_APP = "no_app"
+    FACTORY_ERROR = "factory_error"
+    APP_EXITED = "app_exited"
+    IMPORT_TIMEOUT = "import_timeout"
+    SERVER_EXITED = "server_exited"
+    SERVER_NOT_ANSWERING = "server_not_answering"
+    PROCESS_EXITED = "process_exited"
+    PROCESS_NOT_READY = "process_not_ready"
+    SERVICE_FAILED = "service_failed"
+    SERVER_UNREACHABLE = "server_unreachable"
+    BAD_URL = "bad_url"
+    NOT_STARTED = "not_started"
+    UNKNOWN_LESSON = "unknown_lesson"
+    CHECKER_ERROR = "checker_error"
+
+    @property
+    def headline(self) -> str:
+        return _HEADLINES[self]
+
+
+_HEADLINES = {
+    ErrorKind.IMPORT_ERROR: "Your app does not import.",
+    ErrorKind.NO_APP: "No app object found.",
+    ErrorKind.FACTORY_ERROR: "Your app factory did not return an app.",
+    ErrorKind.APP_EXITED: "Your app exited while it was being imported.",
+    ErrorKind.IMPORT_TIMEOUT: "Importing your app never finished.",
+    ErrorKind.SERVER_EXITED: "Your server stopped before it answered.",
+    ErrorKind.SERVER_NOT_ANSWERING: "Your server did not answer on its port.",
+    ErrorKind.PROCESS_EXITED: "One of your app's processes stopped.",
+    ErrorKind.PROCESS_NOT_READY: "One of your app's processes never got ready.",
+    ErrorKind.SERVICE_FAILED: "A service the lesson needs could not be started.",
+    ErrorKind.SERVER_UNREACHABLE: "Nothing answers at that address.",
+    ErrorKind.BAD_URL: "That is not a URL the checker can use.",
+    ErrorKind.NOT_STARTED: "There is nothing to check yet.",
+    ErrorKind.UNKNOWN_LESSON: "There is no such lesson.",
+    ErrorKind.CHECKER_ERROR: "The checker itself failed (not your code).",
+}
+
+
+class TargetKind(StrEnum):
+    """How the checked app was reached: imported by the checker, served by it, or at a URL."""
+
+    INPROCESS = "inprocess"
+    SERVE = "serve"
+    URL = "url"
+
+
+#: The reason every checkpoint gives when the app could not be started at all.
 NOT_STARTED = "not run: your app did not start (see above)"
-MARKS = {PASSED: "✔", FAILED: "✘", SKIPPED: "–"}
-ASCII_MARKS = {PASSED: "PASS", FAILED: "FAIL", SKIPPED: "SKIP"}
-COLOURS = {PASSED: "32", FAILED: "31", SKIPPED: "2"}
 
 
 @dataclass
 class Result:
-    """One checkpoint's outcome. ``message`` says what was expected and what came back."""
+    """One checkpoint's outcome, in parts.
+
+    ``detail`` is the main sentence: for a failure what was expected and what came instead
+    ("expected X, not Y"), for a skip why it did not run, for an error what broke in the
+    checker. ``came_back`` summarises the response the failure is about, ``app_log`` holds
+    what the app logged during a 5xx (library frames folded), ``needs`` names the capability
+    a skipped checkpoint needed and the target lacked.
+    """
 
     id: str
     title: str
-    status: str
-    message: str = ""
+    status: Status
+    detail: str = ""
     hint: str = ""
     curl: str = ""
+    came_back: str = ""
+    app_log: str = ""
+    needs: str | None = None
     duration_ms: int = 0
+
+    @property
+    def message(self) -> str:
+        """Every part in one text, as the first JSON format had it."""
+        text = self.detail
+        if self.came_back:
+            text += f"\n\nCame back: {self.came_back}"
+        if self.app_log:
+            text += f"\n\nYour app logged:\n{self.app_log}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": str(self.status),
+            "message": self.message,
+            "hint": self.hint,
+            "curl": self.curl,
+            "duration_ms": self.duration_ms,
+            "detail": self.detail,
+            "came_back": self.came_back,
+            "app_log": self.app_log,
+            "needs": self.needs,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Result:
+        """A result from either JSON format (the first had only ``message``)."""
+        detail = data.get("detail")
+        came_back, app_log = data.get("came_back", ""), data.get("app_log", "")
+        if detail is None:
+            detail, _, rest = data.get("message", "").partition("\n\nCame back: ")
+            came_back, _, app_log = rest.partition("\n\nYour app logged:\n")
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            status=Status(data["status"]),
+            detail=detail,
+            hint=data.get("hint", ""),
+            curl=data.get("curl", ""),
+            came_back=came_back,
+            app_log=app_log,
+            needs=data.get("needs"),
+            duration_ms=data.get("duration_ms", 0),
+        )
+
+
+@dataclass
+class CheckError:
+    """Why the whole check could not run."""
+
+    kind: ErrorKind
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": str(self.kind), "message": self.message}
+
+
+class TargetError(Exception):
+    """The app could not be started or reached, so no checkpoint that needs it can run."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+    @property
+    def error(self) -> CheckError:
+        return CheckError(self.kind, self.message)
 
 
 @dataclass
@@ -34,9 +185,9 @@ class Report:
 
     checker: str
     lesson: str
-    spec_hash: str
-    target: str  # "inprocess" | "serve" | "url"
-    error: dict[str, str] | None = None  # {"kind", "message"} when the app could not run
+    spec_hash: str | None
+    target: TargetKind | None
+    error: CheckError | None = None
     results: list[Result] = field(default_factory=list)
     #: not part of the JSON: what was checked, for the terminal heading
     subject: str = ""
@@ -44,7 +195,7 @@ class Report:
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = {PASSED: 0, FAILED: 0, SKIPPED: 0}
+        counts = dict.fromkeys(map(str, Status), 0)
         for result in self.results:
             counts[result.status] += 1
         return counts
@@ -63,9 +214,9 @@ class Report:
             "checker": self.checker,
             "lesson": self.lesson,
             "spec_hash": self.spec_hash,
-            "target": self.target,
-            "error": self.error,
-            "results": [asdict(result) for result in self.results],
+            "target": str(self.target) if self.target else None,
+            "error": self.error.to_dict() if self.error else None,
+            "results": [result.to_dict() for result in self.results],
             "summary": self.summary,
         }
 
@@ -74,107 +225,22 @@ class Report:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
+        error = data.get("error")
         return cls(
             checker=data["checker"],
             lesson=data["lesson"],
-            spec_hash=data["spec_hash"],
-            target=data["target"],
-            error=data.get("error"),
-            results=[Result(**result) for result in data.get("results", [])],
+            spec_hash=data.get("spec_hash"),
+            target=TargetKind(data["target"]) if data.get("target") else None,
+            error=CheckError(ErrorKind(error["kind"]), error["message"]) if error else None,
+            results=[Result.from_dict(result) for result in data.get("results", [])],
         )
 
 
 def closing_line(summary: dict[str, int]) -> str:
-    """``N passed, M failed`` and ``, K skipped`` when any were skipped."""
+    """``N passed, M failed``, then ``, K skipped`` and ``, E checker errors`` when any."""
     line = f"{summary[PASSED]} passed, {summary[FAILED]} failed"
     if summary[SKIPPED]:
         line += f", {summary[SKIPPED]} skipped"
+    if summary.get(ERROR):
+        line += f", {summary[ERROR]} checker error" + ("s" if summary[ERROR] > 1 else "")
     return line
-
-
-class TextRenderer:
-    """The learner's view: one line per checkpoint, details under each failure."""
-
-    def __init__(self, stream: TextIO | None = None, *, colour: bool | None = None) -> None:
-        self.stream = stream or sys.stdout
-        if colour is None:
-            colour = (
-                hasattr(self.stream, "isatty")
-                and self.stream.isatty()
-                and "NO_COLOR" not in os.environ
-            )
-        self.colour = colour
-        encoding = getattr(self.stream, "encoding", None) or "utf-8"
-        try:
-            "✔✘–…".encode(encoding)
-            self.marks = MARKS
-        except (UnicodeEncodeError, LookupError):
-            self.marks = ASCII_MARKS
-
-    def paint(self, text: str, code: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.colour else text
-
-    def render(self, report: Report) -> None:
-        out = self.stream
-        heading = f"Checking {report.lesson}"
-        if report.title:
-            heading += f" · {report.title}"
-        print(self.paint(heading, "1"), file=out)
-        if report.subject:
-            print(self.paint(f"  {report.subject}", "2"), file=out)
-        print(file=out)
-        if report.error:
-            print(self.paint(_headline(report.error["kind"]), "1;31"), file=out)
-            print(_indent(report.error["message"], "  "), file=out)
-            print(file=out)
-        for result in report.results:
-            mark = self.paint(self.marks[result.status], COLOURS[result.status])
-            line = f"{mark} {result.title}"
-            if result.status == SKIPPED and result.message and not report.error:
-                line += self.paint(f" ({result.message})", "2")
-            print(line, file=out)
-            if result.status == FAILED:
-                self._details(result)
-        print(file=out)
-        print(closing_line(report.summary), file=out)
-
-    def _details(self, result: Result) -> None:
-        out = self.stream
-        expected, _, came_back = result.message.partition("\n\nCame back: ")
-        came_back, _, logged = came_back.partition("\n\nYour app logged:\n")
-        print(_indent(expected, "    "), file=out)
-        if result.curl:
-            print(_labelled("request", result.curl), file=out)
-        if came_back:
-            print(_labelled("came back", came_back), file=out)
-        if logged:
-            print(_labelled("app log", logged), file=out)
-        if result.hint:
-            print(self.paint(_labelled("hint", result.hint), "36"), file=out)
-
-
-def _headline(kind: str) -> str:
-    return {
-        "import_error": "Your app does not import.",
-        "no_app": "No app object found.",
-        "app_exited": "Your app exited while it was being imported.",
-        "import_timeout": "Importing your app never finished.",
-        "server_exited": "Your server stopped before it answered.",
-        "server_not_answering": "Your server did not answer on its port.",
-        "server_unreachable": "Nothing answers at that address.",
-        "bad_url": "That is not a URL the checker can use.",
-        "not_started": "There is nothing to check yet.",
-        "unknown_lesson": "There is no such lesson.",
-        "checker_error": "The checker itself failed (not your code).",
-    }.get(kind, "The check could not run.")
-
-
-def _indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line if line else line for line in text.splitlines())
-
-
-def _labelled(label: str, text: str) -> str:
-    pad = " " * 15
-    lines = text.splitlines() or [""]
-    first = f"    {label + ':':<11}{lines[0]}"
-    return "\n".join([first, *(pad + line for line in lines[1:])])

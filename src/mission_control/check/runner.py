@@ -1,10 +1,14 @@
-"""One check run: start the target, run the lesson's checkpoints with pytest, stop everything,
-and return a :class:`~mission_control.check.report.Report`.
+"""One path for a check run: "what to check" in, a :class:`~.report.Report` out.
 
-pytest runs in this process (the checkpoints are course code); the learner's code runs in a
-child process that the target owns. Whatever happens, the child and any server are stopped
-before this returns, and the report is complete: an app that cannot start gives one error
-and every checkpoint skipped, never a traceback from the checker.
+:func:`plan` decides, once, what is checked (the learner's workspace copy, another folder,
+the solution, or a URL) and how (:class:`~.report.TargetKind`); :func:`run_check` starts the
+lesson's services and the target, runs the checkpoints with pytest, stops everything and
+returns the report, every error case included: an app that cannot start gives one error
+and every checkpoint skipped, never a traceback from the checker. The CLI and the hub only
+parse, call this, and render.
+
+pytest runs in this process (the checkpoints are course code); the learner's code runs in
+child processes that the target owns, and is always stopped before this returns.
 """
 
 from __future__ import annotations
@@ -12,18 +16,24 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mission_control import __version__
-from mission_control.catalog import Lesson
-from mission_control.check.inventory import spec_hash
-from mission_control.check.report import NOT_STARTED, SKIPPED, Report, Result
-from mission_control.check.targets import InProcessTarget, ServeTarget, Target, UrlTarget
-
-if TYPE_CHECKING:
-    from mission_control.check.fakes import FakeService
+from mission_control.catalog import Catalog, Lesson
+from mission_control.check.inventory import list_checkpoints, remember, spec_hash
+from mission_control.check.report import (
+    NOT_STARTED,
+    SKIPPED,
+    CheckError,
+    ErrorKind,
+    Report,
+    Result,
+    TargetError,
+    TargetKind,
+)
+from mission_control.check.targets import make_target, seconds
 
 INI = Path(__file__).with_name("pytest.ini")
 # Built-in plugins a check never needs; leaving them out keeps a check quick.
@@ -44,75 +54,151 @@ UNUSED_PLUGINS = (
 )
 
 
-@dataclass(frozen=True)
-class CheckOptions:
-    """What to check. Exactly one of ``app_dir`` and ``url`` is set."""
+class Source(StrEnum):
+    """Whose code is checked: it decides what counts as the learner's progress."""
 
+    WORKSPACE = "workspace"  # the learner's own copy, made by `mission start`
+    PATH = "path"  # another folder (a teacher grading, a learner trying something)
+    SOLUTION = "solution"  # the reference solution
+    URL = "url"  # a server at an address
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """What to check and how. Exactly one of ``app_dir`` and ``url`` is set."""
+
+    lesson: Lesson
+    source: Source
     app_dir: Path | None = None
     url: str | None = None
     serve: bool = False
-    subject: str = ""  # what the learner should read as "what was checked"
     ignore_prerequisites: bool = False  # the project's tests prove every checkpoint can fail
     reverse: bool = False  # ...and that checkpoints do not depend on their order
 
     @property
-    def mode(self) -> str:
+    def kind(self) -> TargetKind:
+        """How the app is reached. A lesson whose checkpoints need a live server is served
+        without being asked."""
         if self.url:
-            return "url"
-        return "serve" if self.serve else "inprocess"
+            return TargetKind.URL
+        return TargetKind.SERVE if self.serve or self.lesson.live else TargetKind.INPROCESS
+
+    @property
+    def subject(self) -> str:
+        """What the learner should read as "what was checked"."""
+        if self.url:
+            return f"the server at {self.url}"
+        how = f"served with `{self.lesson.run}`" if self.kind is TargetKind.SERVE else "in-process"
+        return f"{self.app_dir} ({how})"
 
 
-def _seconds(name: str, default: float) -> float:
-    """A time limit from the environment (for slow machines, and for the tests)."""
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
+def workspace_dir(catalog: Catalog) -> Path:
+    """Where ``mission start`` puts a learner's copies (``MISSION_WORKSPACE`` overrides)."""
+    return Path(os.environ.get("MISSION_WORKSPACE") or catalog.root / "workspace")
 
 
-def make_target(lesson: Lesson, options: CheckOptions, env: dict[str, str]) -> Target:
-    display = f"http://127.0.0.1:{lesson.port}"
-    if options.url:
-        return UrlTarget(base_url=options.url)
-    if options.serve:
-        return ServeTarget(
-            options.app_dir,
-            lesson.run,
-            display_url=display,
-            entry=lesson.entry,
-            env=env,
-            start_timeout=_seconds("MISSION_START_TIMEOUT", 20),
+def plan(
+    catalog: Catalog,
+    lesson: Lesson,
+    *,
+    path: Path | None = None,
+    solution: bool = False,
+    url: str | None = None,
+    serve: bool = False,
+    ignore_prerequisites: bool = False,
+    reverse: bool = False,
+) -> CheckRequest:
+    """The check the options describe; the workspace copy when none names another."""
+    if url:
+        source, app_dir = Source.URL, None
+    elif solution:
+        source, app_dir = Source.SOLUTION, lesson.solution
+    elif path:
+        source, app_dir = Source.PATH, path.resolve()
+    else:
+        source, app_dir = Source.WORKSPACE, workspace_dir(catalog) / lesson.slug
+    return CheckRequest(lesson, source, app_dir, url, serve, ignore_prerequisites, reverse)
+
+
+def _folder_problem(request: CheckRequest) -> TargetError | None:
+    """Why the folder cannot be checked at all; None if it can."""
+    lesson, app_dir = request.lesson, request.app_dir
+    if app_dir is None:
+        return None
+    if not app_dir.is_dir():
+        if request.source is Source.WORKSPACE:
+            return TargetError(
+                ErrorKind.NOT_STARTED,
+                f"You have not started {lesson.id} yet: there is no {app_dir}. Run "
+                f"`mission start {lesson.id}` to copy the starter there, then check again.",
+            )
+        return TargetError(ErrorKind.NOT_STARTED, f"There is no folder {app_dir} to check.")
+    module = lesson.entry.module.replace(".", "/")
+    candidates = [Path(f"{module}.py"), Path(module, "__init__.py")]
+    if not any(
+        (app_dir / name).is_file() or (lesson.provided / name).is_file() for name in candidates
+    ):
+        return TargetError(
+            ErrorKind.NO_APP,
+            f"There is no {candidates[0]} (or {candidates[1]}) in {app_dir}. The checker "
+            f"imports your app from it and uses `{lesson.entry.attribute}` ({lesson.entry}).",
         )
-    return InProcessTarget(
-        options.app_dir,
-        lesson.entry,
-        base_url=display,
-        env=env,
-        import_timeout=_seconds("MISSION_IMPORT_TIMEOUT", 15),
-    )
+    return None
 
 
-def run_check(lesson: Lesson, options: CheckOptions) -> Report:
-    """Run every checkpoint of ``lesson`` against the target ``options`` describes."""
+def _pytest_args(lesson: Lesson, *extra: str) -> list[str]:
+    return [
+        str(lesson.checkpoints),
+        "-c",
+        str(INI),
+        "--rootdir",
+        str(lesson.checkpoints),
+        "--confcutdir",  # no conftest.py from the folders above the checkpoints
+        str(lesson.checkpoints),
+        "--import-mode=importlib",
+        "--capture=sys",
+        "-q",
+        "--no-header",
+        *(f"-pno:{name}" for name in UNUSED_PLUGINS),
+        *extra,
+    ]
+
+
+def run_check(request: CheckRequest) -> Report:
+    """Run every checkpoint of the lesson against the target ``request`` describes."""
+    lesson = request.lesson
     report = Report(
         checker=__version__,
         lesson=lesson.id,
         spec_hash=spec_hash(lesson),
-        target=options.mode,
-        subject=options.subject,
+        target=request.kind,
+        subject=request.subject,
         title=lesson.title,
     )
-    fakes: dict[str, FakeService] = {}
-    target: Target | None = None
-    output = io.StringIO()
-    try:
-        if options.mode != "url" and lesson.fakes:
-            from mission_control.check.fakes import start_fakes
+    problem = _folder_problem(request)
+    if problem is not None:
+        return not_started(report, lesson, problem)
 
-            fakes = start_fakes(lesson)
-        env = {**lesson.check_env, **{name: fake.env_value for name, fake in fakes.items()}}
-        target = make_target(lesson, options, env)
+    from mission_control.check.services import running_services, service_env
+
+    output = io.StringIO()
+    with contextlib.ExitStack() as stack:
+        try:
+            services = (
+                stack.enter_context(running_services(lesson))
+                if request.kind is not TargetKind.URL
+                else {}
+            )
+        except TargetError as error:
+            return not_started(report, lesson, error)
+        target = make_target(
+            lesson,
+            request.kind,
+            app_dir=request.app_dir,
+            url=request.url,
+            env={**lesson.check_env, **service_env(services)},
+        )
+        stack.callback(target.stop)
         target.start()  # the child imports the app while pytest is imported and starts up
 
         import pytest
@@ -123,61 +209,50 @@ def run_check(lesson: Lesson, options: CheckOptions) -> Report:
         session = CheckSession(
             lesson=lesson,
             target=target,
-            fakes=fakes,
-            ignore_prerequisites=options.ignore_prerequisites,
-            reverse=options.reverse,
-            request_timeout=_seconds("MISSION_REQUEST_TIMEOUT", lesson.request_timeout),
+            services=services,
+            ignore_prerequisites=request.ignore_prerequisites,
+            reverse=request.reverse,
+            request_timeout=seconds("MISSION_REQUEST_TIMEOUT", lesson.request_timeout),
         )
-        args = [
-            str(lesson.checkpoints),
-            "-c",
-            str(INI),
-            "--rootdir",
-            str(lesson.checkpoints),
-            "--confcutdir",  # no conftest.py from the folders above the checkpoints
-            str(lesson.checkpoints),
-            "--import-mode=importlib",
-            "--capture=sys",
-            "-q",
-            "--no-header",
-            *(f"-pno:{name}" for name in UNUSED_PLUGINS),
-        ]
         os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            code = pytest.main(args, plugins=[plugin, session])
+            code = pytest.main(_pytest_args(lesson), plugins=[plugin, session])
         if code == pytest.ExitCode.INTERRUPTED:
             raise KeyboardInterrupt
-    finally:
-        if target is not None:
-            target.stop()
-        for fake in fakes.values():
-            fake.stop()
 
     report.results = list(session.results.values())
+    if session.collected and report.spec_hash:
+        remember(report.spec_hash, session.collected.values())
     if session.error is not None:
-        report.error = {"kind": session.error.kind, "message": session.error.message}
+        report.error = session.error.error
     elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not report.results:
-        report.error = {
-            "kind": "checker_error",
-            "message": f"pytest ended with {code!r} for {lesson.checkpoints}:\n"
-            + output.getvalue()[-3000:],
-        }
+        report.error = CheckError(
+            ErrorKind.CHECKER_ERROR,
+            f"pytest ended with {code!r} for {lesson.checkpoints}:\n" + output.getvalue()[-3000:],
+        )
     return report
 
 
-def not_started_report(lesson: Lesson, mode: str, kind: str, message: str) -> Report:
-    """A report for a check that could not even begin (no folder to check, say)."""
-    from mission_control.check.inventory import list_checkpoints
-
-    return Report(
-        checker=__version__,
-        lesson=lesson.id,
-        spec_hash=spec_hash(lesson),
-        target=mode,
-        error={"kind": kind, "message": message},
+def not_started(report: Report, lesson: Lesson, error: TargetError) -> Report:
+    """``report`` for a check that could not even begin: one error, every checkpoint skipped."""
+    return replace(
+        report,
+        error=error.error,
         results=[
-            Result(id=info.id, title=info.title, status=SKIPPED, message=NOT_STARTED)
+            Result(id=info.id, title=info.title, status=SKIPPED, detail=NOT_STARTED)
             for info in list_checkpoints(lesson)
         ],
-        title=lesson.title,
+    )
+
+
+def unknown_lesson(catalog: Catalog, key: str) -> Report:
+    known = ", ".join(item.id for item in catalog)
+    return Report(
+        checker=__version__,
+        lesson=key,
+        spec_hash=None,
+        target=None,
+        error=CheckError(
+            ErrorKind.UNKNOWN_LESSON, f"There is no lesson '{key}'. Lessons: {known}."
+        ),
     )

@@ -17,6 +17,7 @@ gets exactly one response frame. Bodies travel base64-encoded.
 from __future__ import annotations
 
 import base64
+import contextlib
 import importlib
 import json
 import os
@@ -60,33 +61,61 @@ def learner_traceback(exc: BaseException, app_dir: str) -> str:
     return "".join(lines).rstrip()
 
 
-def load_app(app_dir: str, module_name: str, attribute: str):
-    """Import the learner's module and return ``(app, error)``; exactly one is not None."""
+def load_app(app_dir: str, entry: dict):
+    """Import the learner's module, find (or build, with a factory) the app, and return
+    ``(app, error)``; exactly one is not None."""
+    module_name, attribute = entry["module"], entry["attribute"]
+    shown = module_name.replace(".", "/") + ".py"
     try:
         module = importlib.import_module(module_name)
     except SystemExit as exc:
         return None, {
             "kind": "app_exited",
-            "message": f"Your {module_name}.py called sys.exit({exc.code!r}) while being "
+            "message": f"Your {shown} called sys.exit({exc.code!r}) while being "
             "imported, so there is no app to check. Keep start-up code that ends the "
             'program (argument parsing, app.run()) under `if __name__ == "__main__":`.',
         }
     except BaseException as exc:
         return None, {
             "kind": "import_error",
-            "message": f"Your {module_name}.py does not import, so no checkpoint can run.\n\n"
+            "message": f"Your {shown} does not import, so no checkpoint can run.\n\n"
             + learner_traceback(exc, app_dir),
         }
-    app = getattr(module, attribute, None)
-    if app is None or not callable(app):
-        found = "is not callable" if app is not None else "was not found"
+    found = getattr(module, attribute, None)
+    if entry["call"]:
+        call = f"{attribute}({', '.join(map(repr, entry['args']))})"
+        if found is None or not callable(found):
+            return None, {
+                "kind": "no_app",
+                "message": f"{shown} imports, but it has no function `{attribute}` to call as "
+                f"`{call}`. An application factory is a function that builds and returns "
+                f"the app: `def {attribute}(config_name=None): app = Flask(__name__); ...; "
+                "return app`.",
+            }
+        try:
+            found = found(*entry["args"], **entry["kwargs"])
+        except BaseException as exc:
+            return None, {
+                "kind": "factory_error",
+                "message": f"Your {shown} imports, but `{call}` raised an exception, so there "
+                "is no app to check.\n\n" + learner_traceback(exc, app_dir),
+            }
+        if found is None or not callable(found):
+            return None, {
+                "kind": "factory_error",
+                "message": f"`{call}` returned {type(found).__name__}, not an app: does "
+                "your factory end with `return app`?",
+            }
+        return found, None
+    if found is None or not callable(found):
+        problem = "is not callable" if found is not None else "was not found"
         return None, {
             "kind": "no_app",
-            "message": f"{module_name}.py imports, but `{attribute}` {found}. The checker "
-            f"looks for a WSGI app named `{attribute}` at the top level of {module_name}.py, "
+            "message": f"{shown} imports, but `{attribute}` {problem}. The checker "
+            f"looks for a WSGI app named `{attribute}` at the top level of {shown}, "
             f"as in `{attribute} = Flask(__name__)`.",
         }
-    return app, None
+    return found, None
 
 
 class CookieJar:
@@ -170,18 +199,20 @@ def call_app(app, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
 
 
 def main() -> None:
-    app_dir, entry, fd_in, fd_out = sys.argv[1:5]
+    app_dir, entry_json, fd_in, fd_out = sys.argv[1:5]
+    entry = json.loads(entry_json)
     requests_in = os.fdopen(int(fd_in), "rb")
     responses_out = os.fdopen(int(fd_out), "wb")
     os.chdir(app_dir)
     sys.path[0] = app_dir  # the learner's folder, not the checker's, comes first
-    sys.argv = [os.path.join(app_dir, entry.partition(":")[0] + ".py")]
+    sys.argv = [os.path.join(app_dir, entry["module"].replace(".", os.sep) + ".py")]
 
-    module_name, _, attribute = entry.partition(":")
-    app, error = load_app(app_dir, module_name, attribute)
+    app, error = load_app(app_dir, entry)
     if error:
         send(responses_out, {"type": "error", **error})
         return
+    if entry.get("interface") == "asgi":
+        app = AsgiBridge(app)
     send(responses_out, {"type": "ready"})
 
     jar = CookieJar()
@@ -191,6 +222,104 @@ def main() -> None:
             send(responses_out, {"type": "ok"})
             continue
         send(responses_out, handle(app, jar, message))
+
+
+class AsgiBridge:
+    """Calls an ASGI app for each WSGI environ, on one event loop kept for the whole check,
+    after the app's lifespan start-up (as uvicorn runs it)."""
+
+    def __init__(self, app) -> None:
+        import asyncio
+
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self._lifespan = None
+        self.loop.run_until_complete(self._startup())
+
+    async def _startup(self) -> None:
+        import asyncio
+
+        inbox: asyncio.Queue = asyncio.Queue()
+        started = asyncio.get_running_loop().create_future()
+
+        async def receive():
+            return await inbox.get()
+
+        async def send(message):
+            if not started.done() and message["type"].startswith("lifespan.startup"):
+                started.set_result(message)
+
+        async def run():
+            with contextlib.suppress(Exception):  # no lifespan support: uvicorn's "auto" mode
+                await self.app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
+            if not started.done():
+                started.set_result({"type": "lifespan.unsupported"})
+
+        await inbox.put({"type": "lifespan.startup"})
+        self._lifespan = asyncio.ensure_future(run())
+        message = await started
+        if message["type"] == "lifespan.startup.failed":
+            raise RuntimeError(message.get("message") or "the ASGI lifespan start-up failed")
+
+    def __call__(self, environ: dict, start_response):
+        status, headers, body = self.loop.run_until_complete(self._request(environ))
+        start_response(status, headers)
+        return [body]
+
+    async def _request(self, environ: dict):
+        from http import HTTPStatus
+
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = [
+            (key[5:].replace("_", "-").lower().encode("latin-1"), value.encode("latin-1"))
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        ]
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(key):
+                headers.append((key.replace("_", "-").lower().encode(), environ[key].encode()))
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": environ["REQUEST_METHOD"],
+            "scheme": "http",
+            "path": environ.get("PATH_INFO", "/"),
+            "raw_path": environ.get("PATH_INFO", "/").encode("latin-1"),
+            "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
+            "root_path": "",
+            "headers": headers,
+            "client": (environ.get("REMOTE_ADDR", "127.0.0.1"), 50000),
+            "server": ("127.0.0.1", 80),
+        }
+        sent = False
+        answer: dict = {"status": 500, "headers": [], "body": []}
+
+        async def receive():
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                answer["headers"] = [
+                    (k.decode("latin-1"), v.decode("latin-1"))
+                    for k, v in message.get("headers", [])
+                ]
+            elif message["type"] == "http.response.body":
+                answer["body"].append(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        code = answer["status"]
+        try:
+            phrase = HTTPStatus(code).phrase.upper()
+        except ValueError:
+            phrase = "UNKNOWN"
+        return f"{code} {phrase}", answer["headers"], b"".join(answer["body"])
 
 
 def handle(app, jar: CookieJar, message: dict) -> dict:

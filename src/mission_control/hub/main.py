@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 
 from mission_control.hub.markdown import code_css
-from mission_control.hub.services import catalog, lesson_view
+from mission_control.hub.services import catalog, lesson_views
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def index() -> str:
+    views = {view.lesson.id: view for view in lesson_views(list(catalog()))}
     phases = [
-        (number, name, [lesson_view(lesson) for lesson in lessons])
+        (number, name, [views[lesson.id] for lesson in lessons])
         for number, name, lessons in catalog().by_phase()
     ]
     return render_template("index.html", phases=phases)

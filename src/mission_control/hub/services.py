@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from mission_control.catalog import Catalog, Lesson
-from mission_control.check.inventory import CheckpointInfo, list_checkpoints
+from mission_control.check.inventory import CheckpointInfo, list_many
 from mission_control.progress import LessonProgress, ProgressStore
 
 
@@ -26,7 +26,13 @@ class LessonView:
     progress: LessonProgress
 
 
+def lesson_views(lessons: list[Lesson]) -> list[LessonView]:
+    """Each lesson with its checkpoints and the learner's progress on it."""
+    return [
+        LessonView(lesson, checkpoints, store().progress(lesson.id, [i.id for i in checkpoints]))
+        for lesson, checkpoints in zip(lessons, list_many(lessons), strict=True)
+    ]
+
+
 def lesson_view(lesson: Lesson) -> LessonView:
-    checkpoints = list_checkpoints(lesson)
-    progress = store().progress(lesson.id, [info.id for info in checkpoints])
-    return LessonView(lesson, checkpoints, progress)
+    return lesson_views([lesson])[0]
