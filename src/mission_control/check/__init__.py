@@ -6,6 +6,25 @@ run, its report) and ``worker`` (the child process that hosts the learner's app)
 """
 
 from mission_control.check.api import checkpoint, expect, expect_equal, fail
+from mission_control.check.checks import (
+    NOT_OBJECTS,
+    HtmlPage,
+    allowed_methods,
+    expect_allow,
+    expect_content_length,
+    expect_escaped,
+    expect_h1,
+    expect_html,
+    expect_malformed_json_400,
+    expect_method_not_allowed,
+    expect_not_json_415,
+    expect_object_required,
+    expect_unknown_url_404,
+    expect_wsgi_valid,
+    headings,
+    html_page,
+    is_count,
+)
 from mission_control.check.client import (
     AppCrashed,
     CheckFailed,
@@ -17,15 +36,32 @@ from mission_control.check.client import (
 )
 
 __all__ = [
+    "NOT_OBJECTS",
     "AppCrashed",
     "CheckFailed",
     "Client",
+    "HtmlPage",
     "Request",
     "RequestTimedOut",
     "Response",
+    "allowed_methods",
     "checkpoint",
     "expect",
+    "expect_allow",
+    "expect_content_length",
     "expect_equal",
+    "expect_escaped",
+    "expect_h1",
+    "expect_html",
+    "expect_malformed_json_400",
+    "expect_method_not_allowed",
+    "expect_not_json_415",
+    "expect_object_required",
+    "expect_unknown_url_404",
+    "expect_wsgi_valid",
     "fail",
+    "headings",
+    "html_page",
+    "is_count",
     "same_path",
 ]

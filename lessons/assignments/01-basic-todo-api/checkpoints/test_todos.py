@@ -6,7 +6,17 @@ pass in any order and against a server that already holds data.
 
 import uuid
 
-from mission_control.check import checkpoint, expect, expect_equal, same_path
+from mission_control.check import (
+    checkpoint,
+    expect,
+    expect_equal,
+    expect_malformed_json_400,
+    expect_method_not_allowed,
+    expect_not_json_415,
+    expect_object_required,
+    expect_unknown_url_404,
+    same_path,
+)
 
 MISSING = 2_000_000_000  # an id no server will have handed out
 
@@ -130,8 +140,7 @@ def test_create_validates_completed(client):
 )
 def test_create_needs_object(client):
     """POST /todos answers 400 when the JSON body is not an object"""
-    for body in (["Buy milk"], "Buy milk", 7):
-        client.post("/todos", json=body).expect_error(400)
+    expect_object_required(client, "/todos", (["Buy milk"], "Buy milk", 7))
 
 
 @checkpoint("get-todo", requires="create-todo", hint="Look the id up in the store and jsonify it.")
@@ -257,21 +266,13 @@ def test_ids_never_reused(client):
 @checkpoint("unknown-url-json-404", hint=JSON_ERRORS_HINT)
 def test_unknown_url_json_404(client):
     """An unknown URL answers 404 with a JSON error, not an HTML page"""
-    client.get(f"/no-such-page-{uuid.uuid4().hex[:6]}").expect_error(404)
+    expect_unknown_url_404(client)
 
 
 @checkpoint("method-not-allowed", hint=JSON_ERRORS_HINT + " Keep error.get_headers() for Allow.")
 def test_method_not_allowed(client):
     """A method a route does not accept answers 405 with a JSON error and an Allow header"""
-    r = client.delete("/todos")
-    r.expect_error(405)
-    allowed = {part.strip() for part in r.expect_header("Allow").split(",")}
-    expect(
-        {"GET", "POST"} <= allowed,
-        "the Allow header to list GET and POST",
-        repr(r.headers.get("Allow")),
-        response=r,
-    )
+    expect_method_not_allowed(client, "DELETE", "/todos", "GET", "POST")
 
 
 @checkpoint(
@@ -281,11 +282,7 @@ def test_method_not_allowed(client):
 )
 def test_not_json_415(client):
     """A body not sent as application/json answers 415 with a JSON error"""
-    client.post("/todos", data={"title": "Buy milk"}).expect_error(415)
-    client.post(
-        "/todos", data='{"title": "Buy milk"}', headers={"Content-Type": "text/plain"}
-    ).expect_error(415)
-    client.post("/todos", data='{"title": "Buy milk"}').expect_error(415)
+    expect_not_json_415(client, "/todos", {"title": "Buy milk"}, raw='{"title": "Buy milk"}')
 
 
 @checkpoint(
@@ -295,6 +292,4 @@ def test_not_json_415(client):
 )
 def test_malformed_json_400(client):
     """Malformed JSON answers 400 with a JSON error"""
-    broken = {"Content-Type": "application/json"}
-    client.post("/todos", data='{"title": "Buy milk"', headers=broken).expect_error(400)
-    client.post("/todos", data="", headers=broken).expect_error(400)
+    expect_malformed_json_400(client, "/todos", ('{"title": "Buy milk"', ""))

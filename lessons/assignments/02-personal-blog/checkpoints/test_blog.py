@@ -11,7 +11,18 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from mission_control.check import checkpoint, expect, expect_equal, fail, same_path
+from mission_control.check import (
+    checkpoint,
+    expect,
+    expect_equal,
+    expect_malformed_json_400,
+    expect_method_not_allowed,
+    expect_not_json_415,
+    expect_object_required,
+    expect_unknown_url_404,
+    fail,
+    same_path,
+)
 
 CREATE_HINT = (
     "In create_post, validate the JSON body, add a Post to db.session, commit, and answer "
@@ -275,8 +286,7 @@ def test_create_validates_content(client):
 )
 def test_create_needs_object(client):
     """POST /posts answers 400 when the JSON body is not an object"""
-    for body in ([new_post()], "Hello", 7, None):
-        client.post("/posts", json=body).expect_error(400)
+    expect_object_required(client, "/posts", ([new_post()], "Hello", 7, None))
 
 
 @checkpoint(
@@ -407,21 +417,13 @@ def test_database_url(run_command):
 @checkpoint("unknown-url-json-404", hint=JSON_ERRORS_HINT)
 def test_unknown_url_json_404(client):
     """An unknown URL answers 404 with a JSON error, not an HTML page"""
-    client.get(f"/no-such-page-{uuid.uuid4().hex[:6]}").expect_error(404)
+    expect_unknown_url_404(client)
 
 
 @checkpoint("method-not-allowed", hint=JSON_ERRORS_HINT + " Keep error.get_headers() for Allow.")
 def test_method_not_allowed(client):
     """A method a route does not accept answers 405 with a JSON error and an Allow header"""
-    r = client.delete("/posts")
-    r.expect_error(405)
-    allowed = {part.strip() for part in r.expect_header("Allow").split(",")}
-    expect(
-        {"GET", "POST"} <= allowed,
-        "the Allow header to list GET and POST",
-        repr(r.headers.get("Allow")),
-        response=r,
-    )
+    expect_method_not_allowed(client, "DELETE", "/posts", "GET", "POST")
 
 
 @checkpoint(
@@ -431,7 +433,7 @@ def test_method_not_allowed(client):
 )
 def test_not_json_415(client):
     """A body not sent as application/json answers 415 with a JSON error"""
-    client.post("/posts", data=new_post()).expect_error(415)
+    expect_not_json_415(client, "/posts", new_post())
 
 
 @checkpoint(
@@ -441,5 +443,4 @@ def test_not_json_415(client):
 )
 def test_malformed_json_400(client):
     """Malformed JSON answers 400 with a JSON error"""
-    broken = {"Content-Type": "application/json"}
-    client.post("/posts", data='{"title": "Hello"', headers=broken).expect_error(400)
+    expect_malformed_json_400(client, "/posts", ['{"title": "Hello"'])

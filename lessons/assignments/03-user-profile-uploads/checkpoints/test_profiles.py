@@ -9,7 +9,14 @@ from bytes here: a real signature at the start, unique bytes after it.
 import uuid
 from urllib.parse import urlsplit
 
-from mission_control.check import checkpoint, expect, expect_equal, fail
+from mission_control.check import (
+    checkpoint,
+    expect,
+    expect_equal,
+    expect_method_not_allowed,
+    expect_unknown_url_404,
+    fail,
+)
 
 USERS = ("john_doe", "jane_doe")
 UPLOADS = "/static/uploads/"
@@ -414,7 +421,5 @@ def test_refused_upload_changes_nothing(client):
 def test_json_errors(client):
     """An unknown URL answers 404 and a method a route does not accept answers 405, both
     with a JSON error"""
-    client.get(f"/no-such-page-{uuid.uuid4().hex[:6]}").expect_error(404)
-    r = client.delete("/profiles/john_doe")
-    r.expect_error(405)
-    r.expect_header("Allow")
+    expect_unknown_url_404(client)
+    expect_method_not_allowed(client, "DELETE", "/profiles/john_doe")

@@ -10,7 +10,15 @@ import re
 import time
 import uuid
 
-from mission_control.check import checkpoint, expect, expect_equal, fail, same_path
+from mission_control.check import (
+    checkpoint,
+    expect,
+    expect_equal,
+    expect_not_json_415,
+    expect_object_required,
+    fail,
+    same_path,
+)
 
 MISSING = 2_000_000_000  # an id no server will have handed out
 WAIT = 15.0  # seconds to wait for a notification, at most
@@ -204,10 +212,12 @@ def test_create_validates_email(client):
 def test_create_needs_json_object(client):
     """POST /tasks answers 400 when the JSON body is not an object, and 415 when it is not
     JSON at all, both as JSON errors"""
-    for body in (["Write report", "ada@example.com"], "Write report", 7):
-        client.post("/tasks", json=body).expect_error(400)
-    form = {"title": "Write report", "user_email": "ada@example.com"}
-    client.post("/tasks", data=form).expect_error(415)
+    expect_object_required(
+        client, "/tasks", (["Write report", "ada@example.com"], "Write report", 7)
+    )
+    expect_not_json_415(
+        client, "/tasks", {"title": "Write report", "user_email": "ada@example.com"}
+    )
 
 
 @checkpoint("get-task", requires="create-task", hint="Look the id up in tasks and jsonify it.")

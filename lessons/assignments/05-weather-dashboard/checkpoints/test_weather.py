@@ -12,10 +12,17 @@ import math
 import random
 import time
 import uuid
-from html.parser import HTMLParser
 from urllib.parse import parse_qs
 
-from mission_control.check import checkpoint, expect, expect_equal, fail, same_path
+from mission_control.check import (
+    HtmlPage,
+    checkpoint,
+    expect,
+    expect_equal,
+    fail,
+    html_page,
+    same_path,
+)
 
 API = "WEATHER_API_URL"
 SHOWN = ("temperature_2m", "wind_speed_10m")  # the variables every answer must hold
@@ -353,70 +360,7 @@ def test_upstream_timeout_504(client, fakes):
 # -- the dashboard -----------------------------------------------------------------------
 
 
-class Page(HTMLParser):
-    """What the checkpoints need to know about an HTML page."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict] = []  # {"attrs": {...}, "inputs": [attrs, ...]}
-        self.inputs: list[dict] = []  # every input, with "_labelled_by_parent"
-        self.label_targets: set[str] = set()
-        self.ids: set[str] = set()
-        self.cache_states: list[str | None] = []
-        self.text_parts: list[str] = []
-        self._labels = 0
-        self._form: dict | None = None
-        self.feed(html)
-        self.close()
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self.text_parts).split())
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        if "id" in attributes:
-            self.ids.add(attributes["id"])
-        if "data-cached" in attributes:
-            self.cache_states.append(attributes["data-cached"])
-        if tag == "form":
-            self._form = {"attrs": attributes, "inputs": []}
-            self.forms.append(self._form)
-        elif tag == "label":
-            self._labels += 1
-            if attributes.get("for"):
-                self.label_targets.add(attributes["for"])
-        elif tag in ("input", "select", "textarea"):
-            attributes["_labelled_by_parent"] = self._labels > 0
-            self.inputs.append(attributes)
-            if self._form is not None:
-                self._form["inputs"].append(attributes)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "label":
-            self._labels = max(0, self._labels - 1)
-
-    def handle_data(self, data):
-        self.text_parts.append(data)
-
-    def labelled(self, field: dict) -> bool:
-        return field["_labelled_by_parent"] or field.get("id", "") in self.label_targets
-
-
-def page_of(r, status: int) -> Page:
-    r.expect_status(status)
-    expect(
-        r.content_type == "text/html",
-        "an HTML page (Content-Type: text/html)",
-        r.content_type or "no Content-Type",
-        response=r,
-    )
-    return Page(r.text)
-
-
-def expect_form(page: Page, r) -> None:
+def expect_form(page: HtmlPage, r) -> None:
     """Fail unless the page has the dashboard's form: GET to /, three labelled inputs."""
     for form in page.forms:
         method = form["attrs"].get("method", "get").lower()
@@ -449,12 +393,13 @@ def expect_form(page: Page, r) -> None:
     )
 
 
-def expect_cache_state(page: Page, cached: bool, r) -> None:
+def expect_cache_state(page: HtmlPage, cached: bool, r) -> None:
     wanted = "true" if cached else "false"
+    states = page.attribute_values("data-cached")
     expect(
-        page.cache_states and all(state == wanted for state in page.cache_states),
+        states and all(state == wanted for state in states),
         f'an element with data-cached="{wanted}" showing the cache state',
-        f"data-cached values {page.cache_states}" if page.cache_states else "none",
+        f"data-cached values {states}" if states else "none",
         hint="Put the state on the element that tells it: <p data-cached=\"{{ 'true' if "
         "cached else 'false' }}\">…</p>",
         response=r,
@@ -466,7 +411,7 @@ def test_dashboard_form(client):
     """GET / answers 200 with an HTML page holding a GET form with labelled inputs for the
     city, the latitude and the longitude"""
     r = client.get("/")
-    expect_form(page_of(r, 200), r)
+    expect_form(html_page(r, 200), r)
 
 
 @checkpoint(
@@ -483,7 +428,7 @@ def test_dashboard_shows_weather(client, fakes):
     name = city()
     truth = upstream.app.weather_at(lat, lon)
     r = client.get("/", query=query(lat, lon, name))
-    page = page_of(r, 200)
+    page = html_page(r, 200)
     for what, value in (
         ("the city name", name),
         ("the temperature (temperature_2m)", str(truth["temperature_2m"])),
@@ -494,7 +439,7 @@ def test_dashboard_shows_weather(client, fakes):
     expect_form(page, r)
 
     r = client.get("/", query=query(lat, lon, name))
-    expect_cache_state(page_of(r, 200), True, r)
+    expect_cache_state(html_page(r, 200), True, r)
     r = client.get("/weather", query=query(lat, lon, name))
     r.expect_status(200)
     expect_equal(r.expect_json(dict).get("cached"), True, '"cached" at /weather', response=r)
@@ -514,7 +459,7 @@ def test_dashboard_escapes(client, fakes):
     token = uuid.uuid4().hex[:8]
     name = f'Oslo"><b id="x{token}">bold</b>'
     r = client.get("/", query=query(lat, lon, name))
-    page = page_of(r, 200)
+    page = html_page(r, 200)
     expect(
         f"x{token}" not in page.ids,
         "the city name shown as text",
@@ -541,7 +486,7 @@ def test_dashboard_bad_input(client):
         {"lat": "0"},
     ):
         r = client.get("/", query=asked)
-        expect_form(page_of(r, 400), r)
+        expect_form(html_page(r, 400), r)
 
 
 @checkpoint(
@@ -558,4 +503,4 @@ def test_dashboard_upstream_error(client, fakes):
     lat, lon = new_place()
     with misbehaving(upstream, "fail", 503):
         r = client.get("/", query=query(lat, lon, city()))
-    expect_form(page_of(r, 502), r)
+    expect_form(html_page(r, 502), r)

@@ -5,7 +5,6 @@ any order and against a server that has answered anything before. Log lines are 
 the checker's `app_log`, which only shows the lines printed during the checkpoint.
 """
 
-import html
 import json
 import re
 import uuid
@@ -13,7 +12,14 @@ from datetime import datetime
 
 import pytest
 
-from mission_control.check import checkpoint, expect, fail
+from mission_control.check import (
+    checkpoint,
+    expect,
+    expect_content_length,
+    expect_h1,
+    expect_html,
+    fail,
+)
 
 #: The token lesson.toml gives the app in SECRET_TOKEN (and the README's walk-through uses).
 TOKEN = "launch-code-42"
@@ -47,9 +53,6 @@ AUTH_HINT = (
     "with a WWW-Authenticate: Bearer header and an HTML page, without calling the app."
 )
 
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?utf-8", re.I)
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.I | re.S)
-
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
@@ -75,35 +78,13 @@ def expect_logged(app_log, method: str, path: str, status: str, hint: str = LOG_
 def expect_page(r, *statuses, hint=None) -> str:
     """Fail unless the status is one of ``statuses`` and the answer is a UTF-8 HTML page
     with a correct Content-Length; return the page's text."""
-    r.expect_status(*statuses, hint=hint)
-    content_type = r.headers.get("Content-Type")
-    expect(
-        r.content_type == "text/html" and _CHARSET.search(content_type or ""),
-        'the header "Content-Type: text/html; charset=utf-8"',
-        repr(content_type) if content_type else "no Content-Type header",
-        hint=hint,
-        response=r,
-    )
-    length = r.headers.get("Content-Length")
-    expect(
-        length is not None and length.strip().isdigit() and int(length) == len(r.data),
-        f"Content-Length: {len(r.data)} (the body is {len(r.data)} bytes)",
-        f"Content-Length: {length}" if length is not None else "no Content-Length",
-        hint="Count the bytes of the encoded page: str(len(body)).",
-        response=r,
-    )
-    return r.data.decode("utf-8", errors="replace")
+    text = expect_html(r, *statuses, utf8=True, hint=hint)
+    expect_content_length(r, hint="Count the bytes of the encoded page: str(len(body)).")
+    return text
 
 
 def expect_heading(r, wanted: str, status: int = 200, hint=None) -> None:
-    found = [html.unescape(h.strip()) for h in _H1.findall(expect_page(r, status, hint=hint))]
-    expect(
-        wanted in found,
-        f"the page to have <h1>{html.escape(wanted)}</h1>",
-        "<h1>" + "</h1>, <h1>".join(found) + "</h1>" if found else "a page without any <h1>",
-        hint=hint,
-        response=r,
-    )
+    expect_h1(r, expect_page(r, status, hint=hint), wanted, hint=hint)
 
 
 def expect_response_time(r, hint: str = TIMING_HINT) -> None:

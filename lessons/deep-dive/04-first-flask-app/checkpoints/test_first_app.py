@@ -8,13 +8,13 @@ wherever they sit in the page and however the template is laid out.
 import json
 import re
 import uuid
-from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
 
-from mission_control.check import checkpoint, expect, expect_equal, fail
+from mission_control.check import HtmlPage, checkpoint, expect, expect_equal, fail, html_page
 
 STYLESHEET = "/static/style.css"
 ATTACK = "<img src=x onerror=alert(1)>"  # what an attacker would put in the URL
+MARK = "alert(1)"  # the attack's code: an event handler holding it became a real tag
 
 LAYOUT_HINT = (
     "Put the <link rel=\"stylesheet\" href=\"{{ url_for('static', filename='style.css') }}\"> "
@@ -27,84 +27,8 @@ NOT_FOUND_HINT = (
 )
 
 
-class Page(HTMLParser):
-    """What a browser would see in a page: links, stylesheets, headings, title and text."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, bool]] = []  # (href, inside a <header>)
-        self.stylesheets: list[str] = []
-        self.handlers: list[str] = []  # tags the attack turned into, such as <img onerror>
-        self.h1: list[str] = []
-        self.titles: list[str] = []
-        self.text: list[str] = []
-        self.has_header = False
-        self._header = 0
-        self._open: dict[str, list[str]] = {}
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name.lower(): value or "" for name, value in attrs}
-        self.handlers += [  # the attack's own event handler, if it became a real tag
-            f"<{tag} {name}=...>"
-            for name, value in attributes.items()
-            if name.startswith("on") and "alert(1)" in value
-        ]
-        if tag == "header":
-            self.has_header = True
-            self._header += 1
-        elif tag == "a" and "href" in attributes:
-            self.links.append((attributes["href"], self._header > 0))
-        elif tag == "link" and "stylesheet" in attributes.get("rel", "").lower().split():
-            self.stylesheets.append(attributes.get("href", ""))
-        if tag in ("h1", "title"):
-            self._open[tag] = []
-
-    def handle_endtag(self, tag):
-        if tag == "header" and self._header:
-            self._header -= 1
-        if tag in self._open:
-            text = " ".join("".join(self._open.pop(tag)).split())
-            (self.h1 if tag == "h1" else self.titles).append(text)
-
-    def handle_data(self, data):
-        self.text.append(data)
-        for parts in self._open.values():
-            parts.append(data)
-
-    @property
-    def all_text(self) -> str:
-        return " ".join("".join(self.text).split())
-
-    def shown_text(self, limit: int = 300) -> str:
-        text = self.all_text
-        return repr(text if len(text) <= limit else text[:limit] + "…")
-
-    def links_to(self, path: str, *, in_header: bool = False) -> bool:
-        return any(
-            urlsplit(href).path == path and (inside or not in_header) for href, inside in self.links
-        )
-
-    def shown_links(self) -> str:
-        return ", ".join(href for href, _ in self.links) or "no links at all"
-
-
-def html_page(response, status=200, hint=None) -> Page:
-    """The response parsed as an HTML page (fails unless it has ``status`` and is HTML)."""
-    response.expect_status(status, hint=hint)
-    expect(
-        response.content_type == "text/html",
-        "an HTML page (Content-Type: text/html)",
-        response.headers.get("Content-Type") or "no Content-Type",
-        hint=hint,
-        response=response,
-    )
-    return Page(response.text)
-
-
 def expect_layout(
-    page: Page, where: str, response=None, *, prefix: str = "", hint: str | None = LAYOUT_HINT
+    page: HtmlPage, where: str, response=None, *, prefix: str = "", hint: str | None = LAYOUT_HINT
 ) -> None:
     """Fail unless ``page`` has what base.html gives every page."""
     wanted = prefix + STYLESHEET
@@ -192,9 +116,9 @@ def test_hello_escapes(client):
     r = client.get("/hello/" + quote(ATTACK, safe=""))
     page = html_page(r)
     expect(
-        not page.handlers,
+        not page.handlers(MARK),
         "the name in the page as escaped text (&lt;img ...&gt;)",
-        f"a real {', '.join(page.handlers)} tag: the name became HTML a browser would run",
+        f"a real {', '.join(page.handlers(MARK))} tag: the name became HTML a browser would run",
         response=r,
     )
     expect(page.h1, "an <h1> heading on the page", "none", response=r)
@@ -241,21 +165,19 @@ def test_not_found_names_path(client):
     path = f"/{unique('lost')}/page"
     r = client.get(path)
     page = html_page(r, 404)
-    expect(
-        path in page.all_text, f"the page to show the path {path}", page.shown_text(), response=r
-    )
+    expect(path in page.text, f"the page to show the path {path}", page.shown_text(), response=r)
 
     path = f"/{unique('lost')}-{ATTACK}"
     r = client.get(quote(path, safe="/"))
     page = html_page(r, 404)
     expect(
-        not page.handlers,
+        not page.handlers(MARK),
         "the path in the page as escaped text (&lt;img ...&gt;)",
-        f"a real {', '.join(page.handlers)} tag: the path became HTML a browser would run",
+        f"a real {', '.join(page.handlers(MARK))} tag: the path became HTML a browser would run",
         response=r,
     )
     expect(
-        path in page.all_text,
+        path in page.text,
         f"the page to show the path {path} (as text)",
         page.shown_text(),
         response=r,
@@ -303,9 +225,9 @@ def test_links_use_url_for(run_command):
     ):
         answer = pages[path]
         expect_equal(answer["status"], status, f"the status of /mission{path}")
-        page = Page(answer["body"])
+        page = HtmlPage(answer["body"])
         expect_layout(page, f"{where} (mounted under /mission)", prefix="/mission", hint=None)
-    home = Page(pages["/"]["body"])
+    home = HtmlPage(pages["/"]["body"])
     expect(
         home.links_to("/mission/hello/World"),
         'the home page (mounted under /mission) to link <a href="/mission/hello/World">',

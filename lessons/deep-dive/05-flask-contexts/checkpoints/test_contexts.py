@@ -10,7 +10,16 @@ import re
 import time
 import uuid
 
-from mission_control.check import checkpoint, expect, expect_equal, fail, same_path
+from mission_control.check import (
+    checkpoint,
+    expect,
+    expect_equal,
+    expect_method_not_allowed,
+    expect_unknown_url_404,
+    fail,
+    is_count,
+    same_path,
+)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # the colours of Werkzeug's request log
 JOB_WAIT = 5.0  # seconds a background job gets to finish (it takes a fraction of that)
@@ -52,7 +61,7 @@ def stats(client) -> dict:
     for key in ("opened", "closed"):
         value = counts.get(key)
         expect(
-            isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+            is_count(value),
             f'"{key}" to be a count (a whole number, 0 or more)',
             repr(value),
             response=r,
@@ -119,13 +128,8 @@ def test_request_id_on_errors(client):
 @checkpoint("json-errors", hint=JSON_ERRORS_HINT)
 def test_json_errors(client):
     """Unknown URLs answer 404 and wrong methods 405 (with Allow), as JSON errors"""
-    client.get(f"/{unique('nowhere')}").expect_error(404)
-    r = client.delete("/hello")
-    r.expect_error(405)
-    allowed = {part.strip() for part in r.expect_header("Allow").split(",")}
-    expect(
-        "GET" in allowed, "the Allow header to list GET", repr(r.headers.get("Allow")), response=r
-    )
+    expect_unknown_url_404(client, "/nowhere-", length=8)
+    expect_method_not_allowed(client, "DELETE", "/hello", "GET")
 
 
 @checkpoint(
