@@ -393,11 +393,6 @@ def test_expect_equal_failures_and_booleans_are_not_numbers(actual, wanted, mess
     assert failure(lambda: expect_equal(actual, wanted, "the value")).message == message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap in api.expect_equal: a boolean where a number is wanted passes, since "
-    "only a wanted boolean is type-checked (True == 1)",
-)
 def test_expect_equal_a_boolean_is_not_the_number_wanted():
     failure(lambda: expect_equal(True, 1, "the count"))
 

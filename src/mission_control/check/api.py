@@ -95,7 +95,8 @@ def expect_equal(
     response: Response | None = None,
 ) -> None:
     """Fail with "expected <what> to be <wanted>, not <actual>" unless they are equal."""
-    if actual != wanted or (type(actual) is not type(wanted) and isinstance(wanted, bool)):
+    either_bool = isinstance(wanted, bool) or isinstance(actual, bool)
+    if actual != wanted or (type(actual) is not type(wanted) and either_bool):
         fail(
             f"expected {what} to be {_show(wanted)}, not {_show(actual)}",
             hint=hint,
