@@ -87,10 +87,11 @@ def running_server(
     What the server printed is shown if it does not come up."""
     port = port or free_port()
     with tempfile.TemporaryFile() as log:
+        full_env = {**os.environ, **(env or {}), "PORT": str(port)}
         process = subprocess.Popen(
-            command_argv(command),
+            command_argv(command, full_env),
             cwd=cwd,
-            env={**os.environ, **(env or {}), "PORT": str(port)},
+            env=full_env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

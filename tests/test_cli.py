@@ -151,7 +151,21 @@ def test_solution_check_json_is_one_object() -> None:
     assert len(report["spec_hash"]) == 64
     assert report["summary"]["passed"] >= 12
     for result in report["results"]:
-        assert set(result) == {"id", "title", "status", "message", "hint", "curl", "duration_ms"}
+        # The first format's fields, and the parts of a result added beside them.
+        assert set(result) == {
+            "id",
+            "title",
+            "status",
+            "message",
+            "hint",
+            "curl",
+            "duration_ms",
+        } | {
+            "detail",
+            "came_back",
+            "app_log",
+            "needs",
+        }
 
 
 def test_progress_after_checks(tmp_path: Path) -> None:

@@ -264,9 +264,9 @@ def test_checkpoints_are_black_box(lesson: Lesson) -> None:
 @by_id
 def test_shipped_fakes_are_the_same_in_starter_and_solution(lesson: Lesson) -> None:
     """A fake the learner runs (from starter/) is the one the checker runs (from solution/)."""
-    for fake in lesson.fakes:
-        file = Path(fake.app.partition(":")[0])
-        if file.parts[0] in ("starter", "solution"):
+    for fake in lesson.services:
+        file = Path(fake.option("app").partition(":")[0])
+        if file.parts and file.parts[0] in ("starter", "solution"):
             copies = [
                 lesson.path / part / Path(*file.parts[1:]) for part in ("starter", "solution")
             ]

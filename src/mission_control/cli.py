@@ -84,13 +84,15 @@ def lessons_command(markdown: bool) -> None:
         click.echo(course_map_markdown(catalog), nl=False)
         return
     store = ProgressStore()
-    listed = dict(zip(catalog, list_many(list(catalog)), strict=True))
+    listed = {
+        lesson.id: infos for lesson, infos in zip(catalog, list_many(list(catalog)), strict=True)
+    }
     for number, name, lessons in catalog.by_phase():
         click.secho(f"Phase {number} · {name}", bold=True)
         if not lessons:
             click.echo("  (lessons to come)")
         for lesson in lessons:
-            ids = [info.id for info in listed[lesson]]
+            ids = [info.id for info in listed[lesson.id]]
             progress = store.progress(lesson.id, ids)
             status = f"{progress.passed:>2}/{len(ids):<2}" if progress.started else "  –  "
             click.echo(

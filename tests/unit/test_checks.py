@@ -347,19 +347,12 @@ REQUESTS = [("GET", "/", {}), ("POST", "/submit", {"data": {"message": "Hi"}})]
 
 def test_wsgi_valid_sends_every_request_through_the_validator():
     client, transport = client_answering(lambda request: build_response(200, "ok"))
-    expect_wsgi_valid(client, "inprocess", "d01", REQUESTS)
+    expect_wsgi_valid(client, REQUESTS)
     assert [(req.method, req.path, lint) for req, lint in transport.sent] == [
         ("GET", "/", True),
         ("POST", "/submit", True),
     ]
     assert transport.sent[1][0].body == b"message=Hi"
-
-
-def test_wsgi_valid_skips_against_a_bare_url():
-    client, transport = client_answering(lambda request: build_response(200))
-    with pytest.raises(pytest.skip.Exception, match="run `mission check d03`"):
-        expect_wsgi_valid(client, "url", "d03", REQUESTS)
-    assert transport.sent == []
 
 
 @pytest.mark.parametrize(
@@ -374,13 +367,11 @@ def test_wsgi_valid_skips_against_a_bare_url():
 )
 def test_wsgi_valid_says_what_the_validator_refused(raised, message):
     client, _ = client_answering(lambda request: build_response(500, raised=raised))
-    assert failure(lambda: expect_wsgi_valid(client, "serve", "d01", REQUESTS)).message.startswith(
-        message
-    )
+    assert failure(lambda: expect_wsgi_valid(client, REQUESTS)).message.startswith(message)
 
 
 def test_wsgi_valid_fails_on_a_server_error():
     client, _ = client_answering(lambda request: build_response(502))
-    assert failure(lambda: expect_wsgi_valid(client, "inprocess", "d01", REQUESTS)).message == (
+    assert failure(lambda: expect_wsgi_valid(client, REQUESTS)).message == (
         "expected an answer, not a server error, not 502 BAD GATEWAY"
     )

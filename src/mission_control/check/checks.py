@@ -313,21 +313,12 @@ def html_page(response: Response, *statuses: int, hint: str | None = None) -> Ht
 
 
 def expect_wsgi_valid(
-    client: Client,
-    target_kind: str,
-    lesson: str,
-    requests: Iterable[tuple[str, str, Mapping[str, Any]]],
+    client: Client, requests: Iterable[tuple[str, str, Mapping[str, Any]]]
 ) -> None:
     """Send each (method, path, options) through ``wsgiref.validate`` and fail on the first
-    violation; skip with a reason against a bare URL, where the validator cannot wrap the
-    app. Statuses are not judged here beyond "not a server error"."""
-    if target_kind == "url":
-        import pytest
-
-        pytest.skip(
-            "this checkpoint runs your app inside wsgiref.validate, which needs your app's "
-            f"files, not just its address: run `mission check {lesson}` (or add --serve) for it"
-        )
+    violation. Where the target cannot wrap the app object (a bare URL), the checker skips
+    the checkpoint with its own message. Statuses are not judged here beyond "not a server
+    error"."""
     for method, path, options in requests:
         r = client.request(method, path, wsgi_lint=True, **options)
         if r.raised == "AssertionError":  # one of the validator's asserts without a message

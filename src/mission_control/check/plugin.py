@@ -190,7 +190,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         result.detail = _skip_reason(report)
         exc = call.excinfo.value if call.excinfo else None
         if isinstance(exc, NeedsCapability):
-            result.needs = str(exc.capability)
+            result.detail, result.needs = exc.msg or "", str(exc.capability)
     elif report.failed and result.status not in (FAILED, ERROR):
         _describe_failure(result, spec, item, call, check)
     return report

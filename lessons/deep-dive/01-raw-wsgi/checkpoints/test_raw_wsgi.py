@@ -238,7 +238,7 @@ def test_escapes_html(client):
     "headers as a list of (str, str) tuples, a status such as '200 OK', and read "
     "wsgi.input with a size: environ['wsgi.input'].read(length).",
 )
-def test_wsgi_validator(client, target_kind):
+def test_wsgi_validator(client):
     """Every route passes wsgiref.validate.validator, the standard library's PEP 3333 checker"""
     requests = (
         ("GET", "/", {}),
@@ -250,7 +250,7 @@ def test_wsgi_validator(client, target_kind):
         ("POST", "/", {}),
     )
     # Only PEP 3333 here; the other checkpoints check each status.
-    expect_wsgi_valid(client, target_kind, "d01", requests)
+    expect_wsgi_valid(client, requests)
 
 
 # Run by `python -c` in (a copy of) the learner's folder, with the course's Python: import

@@ -340,7 +340,7 @@ def test_countdown_int(client):
     hint="A Werkzeug Response is PEP 3333-correct by itself: return one from every view and "
     "answer the server with response(environ, start_response).",
 )
-def test_wsgi_validator(client, target_kind):
+def test_wsgi_validator(client):
     """Every route passes wsgiref.validate.validator, the standard library's PEP 3333 checker"""
     requests = (
         ("GET", "/", {}),
@@ -357,4 +357,4 @@ def test_wsgi_validator(client, target_kind):
         ("POST", "/", {}),
     )
     # Only PEP 3333 here; the other checkpoints check each status.
-    expect_wsgi_valid(client, target_kind, "d03", requests)
+    expect_wsgi_valid(client, requests)
