@@ -114,6 +114,17 @@ class Lesson:
         return self.path / "checkpoints"
 
     @property
+    def provided(self) -> Path:
+        """Files the lesson gives the learner as they are (a fake service, a tool, data):
+        ``mission start`` copies them, and the checker lays them over the learner's copy."""
+        return self.path / "provided"
+
+    @property
+    def variants(self) -> Path:
+        """Wrong apps (the solution with one mistake, as diffs) the checkpoints must catch."""
+        return self.path / "variants"
+
+    @property
     def module(self) -> str:
         """The module of the WSGI entry, e.g. ``app`` for ``app:app``."""
         return self.entry.partition(":")[0]

@@ -145,6 +145,8 @@ def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
             backup = destination.with_name(f"{destination.name}.backup-{stamp}-{suffix}")
         destination.rename(backup)
     shutil.copytree(lesson.starter, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
+    if lesson.provided.is_dir():  # the files the lesson gives as they are
+        shutil.copytree(lesson.provided, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
     if backup:
         click.echo(f"Your previous copy is safe in {backup}")
     click.echo(f"Started {lesson.id} · {lesson.title} in {destination}")

@@ -73,6 +73,7 @@ def _seconds(name: str, default: float) -> float:
 
 def make_target(lesson: Lesson, options: CheckOptions, env: dict[str, str]) -> Target:
     display = f"http://127.0.0.1:{lesson.port}"
+    provided = lesson.provided if lesson.provided.is_dir() else None
     if options.url:
         return UrlTarget(base_url=options.url)
     if options.serve:
@@ -83,6 +84,7 @@ def make_target(lesson: Lesson, options: CheckOptions, env: dict[str, str]) -> T
             entry=lesson.entry,
             env=env,
             start_timeout=_seconds("MISSION_START_TIMEOUT", 20),
+            provided=provided,
         )
     return InProcessTarget(
         options.app_dir,
@@ -90,6 +92,7 @@ def make_target(lesson: Lesson, options: CheckOptions, env: dict[str, str]) -> T
         base_url=display,
         env=env,
         import_timeout=_seconds("MISSION_IMPORT_TIMEOUT", 15),
+        provided=provided,
     )
 
 

@@ -120,13 +120,19 @@ class AppLog:
 
 
 class Sandbox:
-    """A private copy of the learner's app folder for one check."""
+    """A private copy of the learner's app folder for one check.
 
-    def __init__(self, source: Path) -> None:
+    ``provided`` (the lesson's ``provided/`` folder) is copied over it: the files a lesson
+    gives as they are always run in the course's own version, whatever the learner's copy holds.
+    """
+
+    def __init__(self, source: Path, provided: Path | None = None) -> None:
         self.source = Path(source).resolve()
         self._tmp = tempfile.mkdtemp(prefix="mission-check-")
         self.path = Path(self._tmp, self.source.name)
         shutil.copytree(self.source, self.path, ignore=IGNORED, symlinks=True)
+        if provided is not None:
+            shutil.copytree(provided, self.path, ignore=IGNORED, dirs_exist_ok=True)
 
     def restore_paths(self, text: str) -> str:
         """Show the learner's own folder wherever the copy's path appears."""
@@ -325,9 +331,11 @@ class InProcessTarget(Target):
         env: Mapping[str, str] | None = None,
         import_timeout: float = 15.0,
         sandbox: Sandbox | None = None,
+        provided: Path | None = None,
     ) -> None:
         super().__init__(base_url=base_url, env=env)
         self.app_dir = Path(app_dir).resolve()
+        self.provided = provided  # laid over the sandbox copy (see Sandbox)
         self.entry = entry
         self.import_timeout = import_timeout
         if sandbox is not None:  # another target's copy, which that target cleans up
@@ -342,7 +350,7 @@ class InProcessTarget(Target):
 
     def start(self) -> None:
         if self.sandbox is None:
-            self.sandbox = Sandbox(self.app_dir)
+            self.sandbox = Sandbox(self.app_dir, self.provided)
         requests_r, requests_w = os.pipe()
         responses_r, responses_w = os.pipe()
         try:
@@ -576,11 +584,13 @@ class ServeTarget(_HttpTarget):
         entry: str = "app:app",
         env: Mapping[str, str] | None = None,
         start_timeout: float = 20.0,
+        provided: Path | None = None,
     ) -> None:
         self.port = free_port()
         super().__init__(base_url=f"http://127.0.0.1:{self.port}", env=env)
         self.display_url = display_url
         self.app_dir = Path(app_dir).resolve()
+        self.provided = provided  # laid over the sandbox copy (see Sandbox)
         self.command = command
         self.entry = entry
         self.start_timeout = start_timeout
@@ -592,7 +602,7 @@ class ServeTarget(_HttpTarget):
 
     def start(self) -> None:
         if self.sandbox is None:
-            self.sandbox = Sandbox(self.app_dir)
+            self.sandbox = Sandbox(self.app_dir, self.provided)
         self.process = subprocess.Popen(
             command_argv(self.command),
             cwd=self.sandbox.path,
