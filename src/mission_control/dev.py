@@ -124,12 +124,15 @@ def run_check(*args: str, env: Mapping[str, str] | None = None) -> CheckRun:
 # -- the solution and the starter -----------------------------------------------------------
 
 
-def check_solution(lesson: Lesson) -> list[Finding]:
+def check_solution(lesson: Lesson, *, reverse: bool | None = None) -> list[Finding]:
     """The solution passes every checkpoint, in file order and in reverse (so no checkpoint
-    relies on another having run before it)."""
+    relies on another having run before it); ``reverse`` picks one of the two."""
+    orders = [("in file order", False), ("in reverse order", True)]
     findings = []
-    for order, extra in (("in file order", ()), ("in reverse order", ("--reverse",))):
-        run = run_check(lesson.id, "--solution", *extra)
+    for order, backwards in orders:
+        if reverse is not None and backwards != reverse:
+            continue
+        run = run_check(lesson.id, "--solution", *(["--reverse"] if backwards else []))
         check = f"the solution passes every checkpoint, {order}"
         why = run.broken()
         if why is None and not run.results:
@@ -461,18 +464,37 @@ def running_server(
             stop_process(process, grace=3.0)
 
 
+@contextlib.contextmanager
+def serving_solution(lesson: Lesson) -> Iterator[tuple[str, Path]]:
+    """The solution as a learner runs it: a temporary copy with provided/ laid over it,
+    started with the documented command on a free PORT, with the lesson's fakes running and
+    check.env set. Yields (base URL, folder); the server and fakes are always stopped."""
+    from mission_control.check.fakes import start_fakes
+
+    with tempfile.TemporaryDirectory(prefix="mission-solution-") as tmp:
+        folder = app_folder(lesson, lesson.solution, Path(tmp) / "app")
+        fakes = start_fakes(lesson) if lesson.fakes else {}
+        env = {**lesson.check_env, **{name: fake.env_value for name, fake in fakes.items()}}
+        try:
+            with running_server(lesson.run, folder, env) as base_url:
+                yield base_url, folder
+        finally:
+            for fake in fakes.values():
+                fake.stop()
+
+
 def check_walkthrough(lesson: Lesson) -> list[Finding]:
     """Every curl command of the README's "Testing step by step" returns the status it shows,
-    run in order against one fresh solution server (with provided/, the lesson's fakes and
-    check.env), started with the documented command ([] for a README without the section)."""
+    run in order against one fresh solution (see :func:`serving_solution`): [] for a README
+    without the section."""
     if not has_walkthrough(lesson):
         return []
     check = 'the README\'s "Testing step by step" returns the statuses it shows'
+    steps: list[tuple[str, int]] = []
     try:
         steps = walkthrough(lesson.readme.read_text(encoding="utf-8"))
-        with tempfile.TemporaryDirectory(prefix="mission-walkthrough-") as tmp:
-            folder = app_folder(lesson, lesson.solution, Path(tmp) / "app")
-            why = _run_steps(lesson, folder, steps)
+        with serving_solution(lesson) as (base_url, folder):
+            why = _run_steps(lesson, folder, steps, base_url.rsplit(":", 1)[1])
     except (WalkthroughError, RuntimeError, subprocess.TimeoutExpired) as error:
         why = str(error)
     if why is None and not steps:
@@ -480,21 +502,11 @@ def check_walkthrough(lesson: Lesson) -> list[Finding]:
     return [Finding("walkthrough", f"{check} ({len(steps)} steps)", why is None, why or "")]
 
 
-def _run_steps(lesson: Lesson, folder: Path, steps: list[tuple[str, int]]) -> str | None:
-    """Run the steps against the solution in ``folder``; the first one that goes wrong."""
-    from mission_control.check.fakes import start_fakes
-
-    fakes = start_fakes(lesson) if lesson.fakes else {}
-    env = {**lesson.check_env, **{name: fake.env_value for name, fake in fakes.items()}}
-    try:
-        with running_server(lesson.run, folder, env) as base_url:
-            port = base_url.rsplit(":", 1)[1]
-            for command, expected in steps:
-                if why := _run_step(lesson, folder, command, expected, port):
-                    return why
-    finally:
-        for fake in fakes.values():
-            fake.stop()
+def _run_steps(lesson: Lesson, folder: Path, steps: list[tuple[str, int]], port: str) -> str | None:
+    """Run the steps in order against the server on ``port``; why the first one went wrong."""
+    for command, expected in steps:
+        if why := _run_step(lesson, folder, command, expected, port):
+            return why
     return None
 
 
@@ -551,5 +563,6 @@ __all__ = [
     "run_check",
     "running_server",
     "sections",
+    "serving_solution",
     "walkthrough",
 ]
