@@ -151,10 +151,10 @@ def check_starter(lesson: Lesson) -> list[Finding]:
     why = run.broken() if run.report is None else None
     if why is None:
         passed = sorted(cid for cid, status in run.statuses().items() if status == "passed")
-        if run.returncode != 1:
-            why = f"`mission check` exited {run.returncode}, not 1:\n{run.output}"
-        elif passed:
+        if passed:
             why = f"these checkpoints pass against the starter: {', '.join(passed)}"
+        elif run.returncode != 1:
+            why = f"`mission check` exited {run.returncode}, not 1:\n{run.output}"
     findings = [_finding("starter", "a normal run against the starter passes no checkpoint", why)]
 
     alone = run_check(lesson.id, "--path", starter, "--ignore-prerequisites")
