@@ -9,20 +9,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from mission_control.catalog import load_catalog
-from mission_control.check.processes import command_argv, free_port, stop_process
+from mission_control import dev
+from mission_control.catalog import Lesson, load_catalog
+from mission_control.check.processes import free_port  # noqa: F401  (for the tests)
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog(ROOT)
@@ -68,61 +65,29 @@ def mission(
     return Run(args, completed.returncode, completed.stdout, completed.stderr)
 
 
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode} before answering")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing answered on port {port} within {timeout} s")
-
-
 @contextlib.contextmanager
 def running_server(
     command: str, cwd: Path, env: Mapping[str, str] | None = None, port: int | None = None
 ) -> Iterator[str]:
     """Start ``command`` in ``cwd`` with PORT set; yield its base URL; always stop it.
-    What the server printed is shown if it does not come up."""
-    port = port or free_port()
-    with tempfile.TemporaryFile() as log:
-        full_env = {**os.environ, **(env or {}), "PORT": str(port)}
-        process = subprocess.Popen(
-            command_argv(command, full_env),
-            cwd=cwd,
-            env=full_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            try:
-                wait_for_port(port, process)
-            except RuntimeError as error:
-                log.seek(0)
-                printed = log.read().decode(errors="replace")[-3000:]
-                raise RuntimeError(f"`{command}` in {cwd}: {error}\n{printed}") from None
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            stop_process(process, grace=3.0)
+    What the server printed is shown if it does not come up (see mission_control.dev)."""
+    with dev.running_server(command, cwd, env, port) as url:
+        yield url
 
 
 def variant(name: str, destination: Path) -> Path:
-    """A deliberately wrong app: the lesson's solution with tests/variants/<name>.diff
-    applied (``a10-alg-none`` is a10's solution patched). Returns the app folder."""
-    lesson = CATALOG.get(name.split("-")[0])
-    folder = destination / name
-    shutil.copytree(
-        lesson.solution, folder, ignore=shutil.ignore_patterns("__pycache__", "instance")
-    )
-    subprocess.run(
-        ["git", "apply", "-p1", str(ROOT / "tests" / "variants" / f"{name}.diff")],
-        cwd=folder,
-        env={**os.environ, "GIT_CEILING_DIRECTORIES": str(destination)},  # not inside a repo
-        check=True,
-    )
-    return folder
+    """A deliberately wrong app: the lesson's solution (with provided/) with
+    lessons/<...>/variants/<variant>.diff applied (``a10-alg-none`` is a10's solution with
+    variants/alg-none.diff). Returns the app folder."""
+    lesson_id, _, variant_name = name.partition("-")
+    lesson = CATALOG.get(lesson_id)
+    found = {v.name: v for v in dev.read_variants(lesson)}
+    return dev.apply_variant(lesson, found[variant_name], destination / name)
+
+
+def provided_copy(lesson: Lesson, source: Path, destination: Path) -> Path:
+    """A copy of a lesson's solution or starter with its provided/ files laid over it."""
+    return dev.app_folder(lesson, source, destination)
 
 
 def write_app(folder: Path, source: str, name: str = "app.py") -> Path:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
+import pytest
 from helpers import CATALOG, ROOT, mission, write_app
+
+from mission_control import dev
 
 A01 = CATALOG.get("a01")
 
@@ -20,7 +24,7 @@ def test_version_and_help() -> None:
     assert "mission, version" in mission("--version").stdout
     run = mission("--help")
     assert run.returncode == 0
-    for command in ("lessons", "start", "check", "progress", "serve"):
+    for command in ("lessons", "start", "check", "progress", "serve", "dev"):
         assert command in run.stdout
 
 
@@ -219,3 +223,61 @@ def test_text_report_shape(tmp_path: Path) -> None:
     assert "hint:" in details
     assert any(line.startswith("– ") and "needs “POST /todos creates" in line for line in lines)
     assert re.fullmatch(r"\d+ passed, \d+ failed, \d+ skipped", lines[-1]), lines[-1]
+
+
+def test_start_copies_the_provided_files() -> None:
+    """The given files (provided/) land in the learner's copy beside the starter's."""
+    a05 = CATALOG.get("a05")
+    run = mission("start", "a05")
+    assert run.returncode == 0, run.output
+    copy = workspace() / a05.slug
+    given = (a05.provided / "fake_open_meteo.py").read_bytes()
+    assert (copy / "fake_open_meteo.py").read_bytes() == given
+    assert (copy / "app.py").read_bytes() == (a05.starter / "app.py").read_bytes()
+
+
+# -- mission dev check -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_dev_check_passes_for_a_lesson_that_keeps_its_invariants() -> None:
+    run = mission("dev", "check", "d01")
+    assert run.returncode == 0, run.output
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("d01 · ")
+    for check in (
+        "✔ the solution passes every checkpoint, in file order",
+        "✔ the solution passes every checkpoint, in reverse order",
+        "✔ a normal run against the starter passes no checkpoint",
+        "✔ each checkpoint alone (prerequisites ignored) fails against the starter",
+    ):
+        assert any(line.startswith(check) for line in lines), run.stdout
+    assert "- variants: nothing to check in this lesson" in lines, run.stdout
+    assert "✘" not in run.stdout
+
+
+@pytest.mark.slow
+def test_dev_check_fails_for_a_starter_that_passes(tmp_path: Path) -> None:
+    """A copied lesson whose starter is its solution: every checkpoint passes against the
+    starter, so the starter invariants fail, each with the reason under its line."""
+    d01 = CATALOG.get("d01")
+    copy = tmp_path / "lessons" / d01.track / d01.slug
+    shutil.copytree(d01.path, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(copy / "starter")
+    shutil.copytree(d01.solution, copy / "starter", ignore=shutil.ignore_patterns("__pycache__"))
+    run = mission(
+        "dev", "check", "d01", "--only", "starter", env={"MISSION_COURSE_ROOT": str(tmp_path)}
+    )
+    assert run.returncode == 1, run.output
+    lines = run.stdout.splitlines()
+    failed = [i for i, line in enumerate(lines) if line.startswith("✘ ")]
+    assert len(failed) == 2, run.stdout
+    assert "these checkpoints pass against the starter" in lines[failed[0] + 1], run.stdout
+    assert "do not fail against the starter" in lines[failed[1] + 1], run.stdout
+    assert "✔" not in run.stdout
+
+
+def test_dev_check_offers_every_invariant() -> None:
+    run = mission("dev", "check", "--help")
+    assert run.returncode == 0, run.output
+    assert "|".join(dev.INVARIANTS) in run.stdout.replace("\n", "").replace(" ", ""), run.stdout

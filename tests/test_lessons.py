@@ -1,4 +1,5 @@
-"""The lesson invariants, for every lesson in the catalog.
+"""The lesson invariants, for every lesson in the catalog (the checks are in
+mission_control.dev, which `mission dev check <lesson>` runs too).
 
 - the solution passes every checkpoint (in file order and in reverse order);
 - each checkpoint, one by one, fails against the starter (prerequisites ignored, so a
@@ -13,18 +14,18 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import httpx
 import pytest
-from helpers import CATALOG, mission, running_server
+from helpers import CATALOG
 from packaging.requirements import Requirement
 
+from mission_control import dev
 from mission_control.catalog import Lesson
 from mission_control.check.inventory import list_checkpoints
-from mission_control.check.services import running_services, service_env
 
 LESSONS = list(CATALOG)
 by_id = pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.id for lesson in LESSONS])
@@ -55,128 +56,63 @@ README_SECTIONS = {
 }
 
 
-def _failures(run) -> str:
-    lines = []
-    for result in run.report["results"]:
-        if result["status"] != "passed":
-            lines.append(f"{result['status']}: {result['id']}: {result['message']}")
-    error = run.report.get("error")
-    return "\n".join(([f"error: {error}"] if error else []) + lines)
+def _assert_holds(findings: list[dev.Finding]) -> None:
+    """Every finding holds; the first that does not fails the test with its explanation."""
+    assert findings, "no invariant was checked"
+    for finding in findings:
+        assert finding.ok, f"{finding.check}\n{finding.explanation}"
 
 
 @pytest.mark.slow
 @by_id
 def test_solution_passes_every_checkpoint(lesson: Lesson) -> None:
-    run = mission("check", lesson.id, "--solution", "--json")
-    report = run.report
-    assert run.returncode == 0, _failures(run) or run.output
-    assert report["error"] is None
-    assert [result["status"] for result in report["results"]] == ["passed"] * len(
-        report["results"]
-    ), _failures(run)
+    findings = dev.check_solution(lesson, reverse=False)
+    _assert_holds(findings)
     listed = [info.id for info in list_checkpoints(lesson)]
-    assert sorted(run.statuses()) == sorted(listed), "the hub's list differs from the run"
+    assert sorted(findings[0].checkpoints) == sorted(listed), "the hub's list differs from the run"
 
 
 @pytest.mark.slow
 @by_id
 def test_solution_passes_in_reverse_order(lesson: Lesson) -> None:
     """Checkpoints do not depend on running in file order."""
-    run = mission("check", lesson.id, "--solution", "--json", "--reverse")
-    assert run.returncode == 0, _failures(run) or run.output
+    _assert_holds(dev.check_solution(lesson, reverse=True))
+
+
+@pytest.mark.slow
+@by_id
+def test_solution_runs_with_provided_files(lesson: Lesson) -> None:
+    """A copy of solution/ with provided/ laid over it answers when started with the
+    documented command (what a learner who copies the solution gets)."""
+    with dev.serving_solution(lesson) as (base_url, folder):
+        answered = httpx.get(base_url + "/", timeout=10)
+        assert answered.status_code < 500, f"{lesson.run} in {folder}: {answered.status_code}"
 
 
 @pytest.mark.slow
 @by_id
 def test_starter_fails_every_checkpoint(lesson: Lesson) -> None:
-    run = mission("check", lesson.id, "--path", str(lesson.starter), "--json")
-    assert run.returncode == 1, run.output
-    assert run.report["summary"]["passed"] == 0, [
-        cid for cid, status in run.statuses().items() if status == "passed"
-    ]
-
-    alone = mission(
-        "check", lesson.id, "--path", str(lesson.starter), "--json", "--ignore-prerequisites"
-    )
-    assert alone.report["error"] is None, alone.report["error"]
-    not_failing = {cid: s for cid, s in alone.statuses().items() if s != "failed"}
-    assert not not_failing, f"checkpoints that do not fail against the starter: {not_failing}"
-    for result in alone.report["results"]:
-        assert result["message"].strip(), f"{result['id']} fails without saying why"
+    _assert_holds(dev.check_starter(lesson))
 
 
 # -- the README walk-through -------------------------------------------------------------
 
-
-def sections(readme: str) -> dict[str, str]:
-    """The README's level-2 sections by title (code fences are not mistaken for headings)."""
-    found: dict[str, str] = {}
-    title, lines, fenced = None, [], False
-    for line in readme.splitlines():
-        if line.startswith("```"):
-            fenced = not fenced
-        if not fenced and line.startswith("## "):
-            if title:
-                found[title] = "\n".join(lines)
-            title, lines = line[3:].strip(), []
-        elif title:
-            lines.append(line)
-    if title:
-        found[title] = "\n".join(lines)
-    return found
-
-
-def walkthrough(readme: str) -> list[tuple[str, int]]:
-    """Each curl command of "Testing step by step" with the status its ```http block shows."""
-    section = sections(readme).get("Testing step by step", "")
-    steps: list[tuple[str, int]] = []
-    pending: list[str] = []
-    for language, body in re.findall(r"^```(\w*)\n(.*?)^```", section, re.S | re.M):
-        if language in ("bash", "sh", "shell"):
-            joined = re.sub(r"\\\n\s*", " ", body)
-            curls = [
-                line.strip() for line in joined.splitlines() if line.strip().startswith("curl ")
-            ]
-            assert not pending, f"no ```http block shows the answer to: {pending[0]}"
-            assert len(curls) <= 1, f"one curl per block, so each shows its answer: {curls}"
-            pending = curls
-        elif language == "http" and pending:
-            status = re.match(r"HTTP/[\d.]+ (\d{3})", body)
-            assert status, f"the ```http block after {pending[0]!r} must start with its status line"
-            steps.append((pending.pop(), int(status.group(1))))
-    assert not pending, f"no ```http block shows the answer to: {pending[0]}"
-    return steps
-
-
-WALKTHROUGHS = [
-    lesson
-    for lesson in LESSONS
-    if lesson.readme.is_file() and "## Testing step by step" in lesson.readme.read_text()
-]
+WALKTHROUGHS = [lesson for lesson in LESSONS if dev.has_walkthrough(lesson)]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", WALKTHROUGHS, ids=[lesson.id for lesson in WALKTHROUGHS])
-def test_readme_walkthrough_runs_against_solution(lesson: Lesson, app_copy) -> None:
-    steps = walkthrough(lesson.readme.read_text())
-    folder = app_copy(lesson.solution)
-    with running_services(lesson) as services:
-        env = {**lesson.check_env, **service_env(services)}
-        with running_server(lesson.run, folder, env) as base_url:
-            port = base_url.rsplit(":", 1)[1]
-            for command, expected in steps:
-                command = re.sub(
-                    rf"(127\.0\.0\.1|localhost):{lesson.port}\b", f"127.0.0.1:{port}", command
-                )
-                done = subprocess.run(
-                    ["bash", "-c", command], cwd=folder, capture_output=True, text=True, timeout=60
-                )
-                statuses = re.findall(r"^HTTP/[\d.]+ (\d{3})", done.stdout, re.M)
-                assert statuses, f"{command}\nprinted no status line:\n{done.stdout}{done.stderr}"
-                assert int(statuses[-1]) == expected, (
-                    f"{command}\nanswered {statuses[-1]}, the README shows {expected}:\n"
-                    f"{done.stdout[:1500]}"
-                )
+def test_readme_walkthrough_runs_against_solution(lesson: Lesson) -> None:
+    """Against the solution with provided/ laid over it, started as the README says."""
+    _assert_holds(dev.check_walkthrough(lesson))
+
+
+def test_walkthrough_reader_refuses_a_curl_without_its_answer() -> None:
+    readme = "## Testing step by step\n\n```bash\ncurl -i http://127.0.0.1:5000/\n```\n"
+    with pytest.raises(dev.WalkthroughError, match="no ```http block"):
+        dev.walkthrough(readme)
+    shown = readme + "\n```http\nHTTP/1.1 200 OK\n```\n"
+    assert dev.walkthrough(shown) == [("curl -i http://127.0.0.1:5000/", 200)]
 
 
 # -- house rules for the files -----------------------------------------------------------
@@ -184,7 +120,7 @@ def test_readme_walkthrough_runs_against_solution(lesson: Lesson, app_copy) -> N
 
 @by_id
 def test_readme_keeps_the_track_sections_in_order(lesson: Lesson) -> None:
-    titles = list(sections(lesson.readme.read_text()))
+    titles = list(dev.sections(lesson.readme.read_text()))
     wanted = README_SECTIONS[lesson.track]
     positions = []
     for section in wanted:
@@ -200,7 +136,7 @@ DEEP_DIVES = [
 
 @pytest.mark.parametrize("lesson", DEEP_DIVES, ids=[lesson.id for lesson in DEEP_DIVES])
 def test_learning_milestones_name_real_checkpoints(lesson: Lesson) -> None:
-    milestones = sections(lesson.readme.read_text()).get("Learning milestones", "")
+    milestones = dev.sections(lesson.readme.read_text()).get("Learning milestones", "")
     ids = {info.id for info in list_checkpoints(lesson)}
     bullets = [line for line in milestones.splitlines() if re.match(r"\s*(?:[-*]|\d+\.) ", line)]
     assert bullets, "the milestones are a list"
@@ -262,13 +198,24 @@ def test_checkpoints_are_black_box(lesson: Lesson) -> None:
 
 
 @by_id
-def test_shipped_fakes_are_the_same_in_starter_and_solution(lesson: Lesson) -> None:
-    """A fake the learner runs (from starter/) is the one the checker runs (from solution/)."""
+def test_provided_files_have_one_copy(lesson: Lesson) -> None:
+    """A file the lesson gives (provided/) is not also in starter/ or solution/: the learner's
+    copy (from `mission start`) and the checker's (laid over the sandbox) are one file."""
+    if not lesson.provided.is_dir():
+        return
+    given = [p.relative_to(lesson.provided) for p in lesson.provided.rglob("*") if p.is_file()]
+    assert given, f"{lesson.provided} is empty"
+    for folder in (lesson.starter, lesson.solution):
+        copies = [str(path) for path in given if (folder / path).exists()]
+        assert not copies, f"{folder} also holds provided files: {copies}"
+
+
+@by_id
+def test_shipped_fakes_come_from_provided(lesson: Lesson) -> None:
+    """A fake the learner runs is the one the checker runs: it lives in provided/."""
     for fake in lesson.services:
+        if fake.kind != "fake" or not fake.option("app"):
+            continue
         file = Path(fake.option("app").partition(":")[0])
-        if file.parts and file.parts[0] in ("starter", "solution"):
-            copies = [
-                lesson.path / part / Path(*file.parts[1:]) for part in ("starter", "solution")
-            ]
-            assert all(copy.is_file() for copy in copies), f"{file.name} is in only one of them"
-            assert copies[0].read_bytes() == copies[1].read_bytes(), f"{file.name} differs"
+        assert file.parts[0] == "provided", f"{fake.option('app')}: fakes live in provided/"
+        assert (lesson.path / file).is_file(), f"{file} is missing"

@@ -5,6 +5,7 @@ mission start a01 [--dir DIR]        copy the starter into workspace/ (never ove
 mission check a01                    check your copy (or --path, --solution, --url; --serve)
 mission progress [a01]               bars, first passes and regressions
 mission serve                        the Mission Control hub on http://127.0.0.1:5000
+mission dev check a01 [--only ...]   (lesson authors) prove the lesson's invariants
 """
 
 from __future__ import annotations
@@ -305,3 +306,40 @@ def serve_command(host: str, port: int | None) -> None:
     app = create_app()
     click.echo(f"Mission Control is at http://{host}:{port}/ (Ctrl-C to stop)")
     app.run(host=host, port=port, debug=False, load_dotenv=False)
+
+
+# -- for lesson authors ------------------------------------------------------------------------
+
+
+@main.group("dev")
+def dev_group() -> None:
+    """Tools for lesson authors."""
+
+
+@dev_group.command("check")
+@click.argument("lesson_key", metavar="LESSON")
+@click.option(
+    "--only",
+    type=click.Choice(["solution", "starter", "variants", "walkthrough"]),
+    help="Check one invariant only.",
+)
+def dev_check_command(lesson_key: str, only: str | None) -> None:
+    """Prove a lesson's invariants: the solution passes every checkpoint (in order and in
+    reverse), the starter none, each variant is caught, the README walk-through holds."""
+    from mission_control import dev
+
+    lesson = _lesson(_catalog(), lesson_key)
+    click.echo(f"{lesson.id} · {lesson.title}")
+    holds = True
+    for name in [only] if only else dev.INVARIANTS:
+        findings = dev.check_lesson(lesson, name)
+        if not findings:
+            click.echo(f"- {name}: nothing to check in this lesson")
+        for finding in findings:
+            holds = holds and finding.ok
+            mark = click.style("✔", fg="green") if finding.ok else click.style("✘", fg="red")
+            click.echo(f"{mark} {finding.check}")
+            if not finding.ok:
+                click.echo("    " + finding.explanation.replace("\n", "\n    "))
+    if not holds:
+        sys.exit(1)
