@@ -1,6 +1,6 @@
 # Flask Mission Control: two commands.
 #   make run    the Mission Control hub on http://127.0.0.1:5000 (PORT=... to change)
-#   make test   ruff and the whole test suite
+#   make test   ruff, mypy and the whole test suite
 # Both create .venv on first use and keep it in step with uv.lock.
 
 PYTHON ?= python3
@@ -17,6 +17,7 @@ run: install
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 install: $(SYNCED)
@@ -48,6 +49,7 @@ course-map: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

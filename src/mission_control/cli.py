@@ -17,12 +17,16 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mission_control import __version__
 from mission_control.catalog import Catalog, CatalogError, Lesson, load_catalog
 from mission_control.progress import LessonProgress, ProgressStore
+
+if TYPE_CHECKING:
+    from mission_control.check.inventory import CheckpointInfo
 
 STARTER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "instance")
 
@@ -241,7 +245,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _print_json(data: dict) -> None:
+def _print_json(data: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 
@@ -266,13 +270,15 @@ def progress_command(lesson_key: str | None) -> None:
         click.echo("No checks yet. Start with `mission start a01`, then `mission check a01`.")
 
 
-def _show_progress(lesson: Lesson, progress: LessonProgress, infos: list, detailed: bool) -> None:
+def _show_progress(
+    lesson: Lesson, progress: LessonProgress, infos: list[CheckpointInfo], detailed: bool
+) -> None:
     click.secho(
         f"{lesson.id:<8} {lesson.title:<40} {bar(progress.passed, progress.total)} "
         f"{progress.passed}/{progress.total}",
         bold=True,
     )
-    if not progress.started:
+    if progress.last_run is None:
         click.echo(f"         not checked yet: `mission check {lesson.id}`")
         return
     click.echo(f"         last checked {_date(progress.last_run.at)}")

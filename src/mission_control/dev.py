@@ -268,27 +268,27 @@ def read_variants(lesson: Lesson) -> list[Variant]:
     return variants
 
 
-def _no_unknown(path: Path, table: dict, allowed: set[str], where: str) -> None:
+def _no_unknown(path: Path, table: dict[str, Any], allowed: set[str], where: str) -> None:
     for key in table:
         if key not in allowed:
             raise VariantsError(f"{path}: {where}{key}: unknown (allowed: {sorted(allowed)})")
 
 
-def _text(path: Path, table: dict, key: str, where: str) -> str:
+def _text(path: Path, table: dict[str, Any], key: str, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
         raise VariantsError(f"{path}: {where}{key} must be a non-empty string")
     return value.strip()
 
 
-def _ids(path: Path, table: dict, key: str, where: str) -> tuple[str, ...]:
+def _ids(path: Path, table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise VariantsError(f"{path}: {where}{key} must be a list of checkpoint ids")
     return tuple(value)
 
 
-def _flag(path: Path, table: dict, key: str, where: str, default: bool) -> bool:
+def _flag(path: Path, table: dict[str, Any], key: str, where: str, default: bool) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
         raise VariantsError(f"{path}: {where}{key} must be true or false")
@@ -370,7 +370,8 @@ class WalkthroughError(ValueError):
 def sections(readme: str) -> dict[str, str]:
     """The README's level-2 sections by title (code fences are not mistaken for headings)."""
     found: dict[str, str] = {}
-    title, lines, fenced = None, [], False
+    title, fenced = None, False
+    lines: list[str] = []
     for line in readme.splitlines():
         if line.startswith("```"):
             fenced = not fenced
@@ -419,7 +420,7 @@ def has_walkthrough(lesson: Lesson) -> bool:
     return lesson.readme.is_file() and "## Testing step by step" in lesson.readme.read_text()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -193,6 +193,7 @@ class ProgressStore:
                     for r in report.results
                 ],
             )
+        assert run_id is not None  # sqlite3 gives the new row's id after an INSERT
         return run_id
 
     def _read(self, query: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:

@@ -239,7 +239,8 @@ class Response:
                 hint=hint,
                 response=self,
             )
-        return body
+        error_body: dict[str, Any] = body
+        return error_body
 
     def expect_header(
         self,
@@ -299,7 +300,7 @@ class Client:
         headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         json: Any = ...,
         data: Mapping[str, Any] | str | bytes | None = None,
-        files: Mapping[str, tuple] | None = None,
+        files: Mapping[str, tuple[Any, ...]] | None = None,
         timeout: float | None = None,
         wsgi_lint: bool = False,
     ) -> Response:
@@ -348,7 +349,7 @@ def build_request(
     headers: Mapping[str, str] | Iterable[tuple[str, str]] | None,
     json: Any,
     data: Mapping[str, Any] | str | bytes | None,
-    files: Mapping[str, tuple] | None,
+    files: Mapping[str, tuple[Any, ...]] | None,
 ) -> Request:
     """Encode a request once, as bytes, so every transport sends exactly the same thing."""
     if not path.startswith("/"):
@@ -372,7 +373,8 @@ def build_request(
         request.body_kind = ("json", text)
         content_type("application/json")
     elif files is not None:
-        request.body, boundary, parts = encode_multipart(data or {}, files)
+        fields = data if isinstance(data, Mapping) else {}
+        request.body, boundary, parts = encode_multipart(fields, files)
         request.body_kind = ("multipart", parts)
         content_type(f"multipart/form-data; boundary={boundary}")
     elif isinstance(data, Mapping):
@@ -387,7 +389,7 @@ def build_request(
 
 
 def encode_multipart(
-    fields: Mapping[str, Any], files: Mapping[str, tuple]
+    fields: Mapping[str, Any], files: Mapping[str, tuple[Any, ...]]
 ) -> tuple[bytes, str, list[str]]:
     """A multipart/form-data body, its boundary, and the matching ``curl -F`` arguments."""
     boundary = f"mission-{uuid.uuid4().hex}"

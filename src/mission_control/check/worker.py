@@ -28,15 +28,16 @@ import traceback
 import warnings
 from email.utils import parsedate_to_datetime
 from http.cookies import CookieError, SimpleCookie
+from typing import Any, BinaryIO
 
 
-def send(stream, message: dict) -> None:
+def send(stream: BinaryIO, message: dict) -> None:
     payload = json.dumps(message).encode()
     stream.write(struct.pack(">I", len(payload)) + payload)
     stream.flush()
 
 
-def receive(stream) -> dict | None:
+def receive(stream: BinaryIO) -> dict | None:
     header = stream.read(4)
     if len(header) < 4:
         return None
@@ -61,7 +62,7 @@ def learner_traceback(exc: BaseException, app_dir: str) -> str:
     return "".join(lines).rstrip()
 
 
-def load_app(app_dir: str, entry: dict):
+def load_app(app_dir: str, entry: dict) -> tuple[Any, dict | None]:
     """Import the learner's module, find (or build, with a factory) the app, and return
     ``(app, error)``; exactly one is not None."""
     module_name, attribute = entry["module"], entry["attribute"]
@@ -155,7 +156,7 @@ def _expired(expires: str) -> bool:
     return moment.timestamp() < time.time()
 
 
-def call_app(app, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
+def call_app(app: Any, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
     """Call a WSGI app as a server does (PEP 3333), buffering the whole response.
 
     Unlike Werkzeug's test client, ``start_response(..., exc_info)`` before anything was
@@ -172,7 +173,7 @@ def call_app(app, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
         state["sent"] = state["sent"] or bool(data)
         body.append(data)
 
-    def start_response(status: str, headers: list, exc_info=None):
+    def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
         if exc_info:
             try:
                 if state["sent"]:
@@ -228,12 +229,12 @@ class AsgiBridge:
     """Calls an ASGI app for each WSGI environ, on one event loop kept for the whole check,
     after the app's lifespan start-up (as uvicorn runs it)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: Any) -> None:
         import asyncio
 
         self.app = app
         self.loop = asyncio.new_event_loop()
-        self._lifespan = None
+        self._lifespan: Any = None
         self.loop.run_until_complete(self._startup())
 
     async def _startup(self) -> None:
@@ -261,12 +262,12 @@ class AsgiBridge:
         if message["type"] == "lifespan.startup.failed":
             raise RuntimeError(message.get("message") or "the ASGI lifespan start-up failed")
 
-    def __call__(self, environ: dict, start_response):
+    def __call__(self, environ: dict, start_response: Any) -> list[bytes]:
         status, headers, body = self.loop.run_until_complete(self._request(environ))
         start_response(status, headers)
         return [body]
 
-    async def _request(self, environ: dict):
+    async def _request(self, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
         from http import HTTPStatus
 
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -322,7 +323,7 @@ class AsgiBridge:
         return f"{code} {phrase}", answer["headers"], b"".join(answer["body"])
 
 
-def handle(app, jar: CookieJar, message: dict) -> dict:
+def handle(app: Any, jar: CookieJar, message: dict) -> dict:
     """Run one request through the app; a frame for the checker."""
     from werkzeug.test import EnvironBuilder
 

@@ -27,7 +27,8 @@ def _highlight(code: str, language: str, _attrs: str) -> str:
         lexer = get_lexer_by_name(language or "text")
     except ClassNotFound:
         lexer = get_lexer_by_name("text")
-    return pygments_highlight(code, lexer, _FORMATTER)
+    html: str = pygments_highlight(code, lexer, _FORMATTER)
+    return html
 
 
 def slugify(text: str) -> str:
@@ -63,7 +64,8 @@ _MD = _parser()
 
 
 def render(text: str) -> str:
-    return _MD.render(text)
+    html: str = _MD.render(text)
+    return html
 
 
 @lru_cache(maxsize=64)
@@ -77,4 +79,5 @@ def render_file(path: Path) -> str:
 
 
 def code_css(scope: str = ".tutorial pre code") -> str:
-    return _FORMATTER.get_style_defs(scope)
+    css: str = _FORMATTER.get_style_defs(scope)
+    return css

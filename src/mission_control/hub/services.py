@@ -12,11 +12,13 @@ from mission_control.progress import LessonProgress, ProgressStore
 
 
 def catalog() -> Catalog:
-    return current_app.extensions["mission_catalog"]
+    found: Catalog = current_app.extensions["mission_catalog"]
+    return found
 
 
 def store() -> ProgressStore:
-    return current_app.extensions["mission_progress"]
+    found: ProgressStore = current_app.extensions["mission_progress"]
+    return found
 
 
 @dataclass(frozen=True)
