@@ -42,7 +42,8 @@ def receive(stream: BinaryIO) -> dict | None:
     if len(header) < 4:
         return None
     (length,) = struct.unpack(">I", header)
-    return json.loads(stream.read(length))
+    message: dict = json.loads(stream.read(length))
+    return message
 
 
 def learner_traceback(exc: BaseException, app_dir: str) -> str:
@@ -243,14 +244,14 @@ class AsgiBridge:
         inbox: asyncio.Queue = asyncio.Queue()
         started = asyncio.get_running_loop().create_future()
 
-        async def receive():
+        async def receive() -> dict:
             return await inbox.get()
 
-        async def send(message):
+        async def send(message: dict) -> None:
             if not started.done() and message["type"].startswith("lifespan.startup"):
                 started.set_result(message)
 
-        async def run():
+        async def run() -> None:
             with contextlib.suppress(Exception):  # no lifespan support: uvicorn's "auto" mode
                 await self.app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
             if not started.done():
@@ -297,14 +298,14 @@ class AsgiBridge:
         sent = False
         answer: dict = {"status": 500, "headers": [], "body": []}
 
-        async def receive():
+        async def receive() -> dict:
             nonlocal sent
             if sent:
                 return {"type": "http.disconnect"}
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def send(message):
+        async def send(message: dict) -> None:
             if message["type"] == "http.response.start":
                 answer["status"] = message["status"]
                 answer["headers"] = [
