@@ -241,7 +241,7 @@ class AsgiBridge:
     async def _startup(self) -> None:
         import asyncio
 
-        inbox: asyncio.Queue = asyncio.Queue()
+        inbox: asyncio.Queue[dict] = asyncio.Queue()
         started = asyncio.get_running_loop().create_future()
 
         async def receive() -> dict:
