@@ -41,9 +41,9 @@ class AppLog:
     :data:`LOG_LINES` of them. Positions (:meth:`mark`) count every line ever printed, so
     they stay valid when old lines are dropped."""
 
-    def __init__(self, name: str = "web") -> None:
+    def __init__(self, name: str = "web", limit: int = LOG_LINES) -> None:
         self.name = name
-        self._lines: deque[LogLine] = deque(maxlen=LOG_LINES)
+        self._lines: deque[LogLine] = deque(maxlen=limit)
         self._count = 0  # lines appended, dropped ones included
         self._changed = threading.Condition()
 
