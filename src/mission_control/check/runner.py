@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mission_control import __version__
 from mission_control.catalog import Catalog, Lesson
@@ -34,6 +35,9 @@ from mission_control.check.report import (
     TargetKind,
 )
 from mission_control.check.targets import make_target, seconds
+
+if TYPE_CHECKING:
+    from mission_control.check.services import RunningService
 
 INI = Path(__file__).with_name("pytest.ini")
 # Built-in plugins a check never needs; leaving them out keeps a check quick.
@@ -179,24 +183,21 @@ def run_check(request: CheckRequest) -> Report:
     if problem is not None:
         return not_started(report, lesson, problem)
 
-    from mission_control.check.services import running_services, service_env
-
     output = io.StringIO()
     with contextlib.ExitStack() as stack:
-        try:
-            services = (
-                stack.enter_context(running_services(lesson))
-                if request.kind is not TargetKind.URL
-                else {}
-            )
-        except TargetError as error:
-            return not_started(report, lesson, error)
+        services: dict[str, RunningService] = {}
+        env = dict(lesson.check_env)
+        if lesson.services and request.kind is not TargetKind.URL:
+            # Only a lesson with services pays for importing them (werkzeug.serving).
+            from mission_control.check.services import running_services, service_env
+
+            try:
+                services = stack.enter_context(running_services(lesson))
+            except TargetError as error:
+                return not_started(report, lesson, error)
+            env.update(service_env(services))
         target = make_target(
-            lesson,
-            request.kind,
-            app_dir=request.app_dir,
-            url=request.url,
-            env={**lesson.check_env, **service_env(services)},
+            lesson, request.kind, app_dir=request.app_dir, url=request.url, env=env
         )
         stack.callback(target.stop)
         target.start()  # the child imports the app while pytest is imported and starts up
