@@ -1,12 +1,13 @@
 # Flask Mission Control: two commands.
-#   make run    the Mission Control hub on http://127.0.0.1:5000 (PORT=... to change)
+#   make run    the Mission Control hub on http://127.0.0.1:8765 (PORT=... to change); its own
+#               port, so a lesson's app can use 5000 or 8000 while the hub stays open
 #   make test   ruff, mypy and the whole test suite
 # Both create .venv on first use and keep it in step with uv.lock.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-PORT   ?= 5000
+PORT   ?= 8765
 SYNCED := $(VENV)/.synced
 
 .PHONY: run test install lint browser course-map clean

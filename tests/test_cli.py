@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import CATALOG, ROOT, mission, write_app
+from helpers import CATALOG, ROOT, free_port, mission, running_server, write_app
 
 from mission_control import dev
 
@@ -176,8 +176,9 @@ def test_progress_after_checks(tmp_path: Path) -> None:
     assert "No checks yet" in mission("progress").stdout
     assert "not checked yet" in mission("progress", "a01").stdout
 
-    app = write_app(tmp_path / "mine", (A01.solution / "app.py").read_text())
-    assert mission("check", "a01", "--path", str(app)).returncode == 0
+    assert mission("start", "a01").returncode == 0
+    app = write_app(workspace() / A01.slug, (A01.solution / "app.py").read_text())
+    assert mission("check", "a01").returncode == 0
     run = mission("progress")
     assert "a01" in run.stdout and "17/17" in run.stdout.replace(" ", "")
     assert "completed" in run.stdout
@@ -189,7 +190,7 @@ def test_progress_after_checks(tmp_path: Path) -> None:
         .replace("return jsonify(list(todos.values()))", 'return "nothing", 200')
     )
     (app / "app.py").write_text(source)
-    assert mission("check", "a01", "--path", str(app)).returncode == 1
+    assert mission("check", "a01").returncode == 1
     detail = mission("progress", "a01")
     assert "regression: GET /todos answers 200 with a JSON array of to-dos" in detail.stdout
     assert "first passed" in detail.stdout and "failed" in detail.stdout
@@ -281,3 +282,111 @@ def test_dev_check_offers_every_invariant() -> None:
     run = mission("dev", "check", "--help")
     assert run.returncode == 0, run.output
     assert "|".join(dev.INVARIANTS) in run.stdout.replace("\n", "").replace(" ", ""), run.stdout
+
+
+# -- progress is only the learner's own (issue 17) --------------------------------------------
+
+
+def test_other_folders_are_reported_not_recorded(tmp_path: Path) -> None:
+    """A teacher grading a student, or a learner trying a folder, leaves no progress."""
+    student = write_app(tmp_path / "student", (A01.solution / "app.py").read_text())
+    run = mission("check", "a01", "--path", str(student))
+    assert run.returncode == 0, run.output
+    assert "Not recorded as your progress" in run.stderr and "--record" in run.stderr
+    graded = mission("check", "a01", "--path", str(student), "--json")
+    assert graded.report["summary"]["passed"] == 17
+    assert "No checks yet" in mission("progress").stdout
+
+
+def test_another_folder_never_breaks_a_finished_lesson(tmp_path: Path) -> None:
+    assert mission("start", "a01").returncode == 0
+    write_app(workspace() / A01.slug, (A01.solution / "app.py").read_text())
+    assert mission("check", "a01").returncode == 0
+    starter = write_app(tmp_path / "other", (A01.starter / "app.py").read_text())
+    assert mission("check", "a01", "--path", str(starter)).returncode == 1
+    detail = mission("progress", "a01").stdout
+    assert "17/17" in detail and "completed" in detail, detail
+    assert "regression" not in detail, detail
+
+
+def test_solution_via_path_is_not_completed() -> None:
+    assert mission("check", "a01", "--path", str(A01.solution)).returncode == 0
+    assert "No checks yet" in mission("progress").stdout
+
+
+def test_record_counts_another_folder_when_asked(tmp_path: Path) -> None:
+    mine = write_app(tmp_path / "elsewhere", (A01.solution / "app.py").read_text())
+    run = mission("check", "a01", "--path", str(mine), "--record")
+    assert run.returncode == 0, run.output
+    assert "Not recorded" not in run.stderr
+    assert "17/17" in mission("progress").stdout.replace(" ", "")
+    refused = mission("check", "a01", "--solution", "--record")
+    assert refused.returncode == 2 and "never your progress" in refused.stderr
+
+
+# -- --url has its own exit rule (issue 17) ---------------------------------------------------
+
+
+def test_url_check_passes_when_every_url_checkpoint_passed(app_copy) -> None:
+    """d04 has checkpoints that run `flask --app app routes`: at a URL they are not
+    checkable, and the check still exits 0 when everything else passed."""
+    d04 = CATALOG.get("d04")
+    with running_server(d04.run, app_copy(d04.solution)) as url:
+        run = mission("check", "d04", "--url", url)
+        as_json = mission("check", "d04", "--url", url, "--json")
+    assert run.returncode == 0, run.output
+    assert "not checkable at a URL" in run.stdout
+    assert re.search(r"\(\d+ not checkable at a URL\)$", run.stdout.rstrip()), run.stdout
+    assert as_json.returncode == 0, as_json.output
+    skipped = [r for r in as_json.report["results"] if r["status"] == "skipped"]
+    assert skipped and all(r["needs"] == "folder" for r in skipped), skipped
+    assert "Not recorded as your progress" in run.stderr
+
+
+def test_url_check_fails_when_a_url_checkpoint_fails(tmp_path: Path) -> None:
+    d04 = CATALOG.get("d04")
+    folder = tmp_path / "d04"
+    shutil.copytree(d04.starter, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    with running_server(d04.run, folder) as url:
+        run = mission("check", "d04", "--url", url, "--json")
+    assert run.returncode == 1 and run.report["summary"]["failed"] > 0
+
+
+# -- the hub has its own port (issue 17) ------------------------------------------------------
+
+
+def test_hub_port_is_its_own() -> None:
+    from mission_control.ports import HUB_PORT
+
+    assert HUB_PORT not in {lesson.port for lesson in CATALOG}
+    assert str(HUB_PORT) in mission("serve", "--help").stdout
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"PORT   ?= {HUB_PORT}" in makefile and f"127.0.0.1:{HUB_PORT}" in makefile
+    assert f"127.0.0.1:{HUB_PORT}" in (ROOT / "README.md").read_text()
+
+
+def test_port_notice_names_the_hub_or_another_program(tmp_path: Path) -> None:
+    import socket
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from mission_control.hub import create_app
+    from mission_control.ports import HUB_PORT, port_notice
+
+    assert port_notice(free_port(), "a01") is None
+    hub = make_server("127.0.0.1", 0, create_app({"PROGRESS_DB": str(tmp_path / "p.db")}))
+    thread = threading.Thread(target=hub.serve_forever, daemon=True)
+    thread.start()
+    try:
+        notice = port_notice(hub.server_port, "a01")
+    finally:
+        hub.shutdown()
+        thread.join(5)
+    assert notice is not None and "Mission Control (the hub)" in notice, notice
+    assert str(HUB_PORT) in notice
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        notice = port_notice(other.getsockname()[1], "a01")
+    assert notice is not None and "something is already listening" in notice, notice

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -267,3 +268,48 @@ def test_ctrl_c_stops_the_app(tmp_path: Path, mode: tuple[str, ...]) -> None:
     while _alive(app_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(app_pid), "the learner's app outlived the checker"
+
+
+# -- one message for an app that does not import, in every mode (issue 17) ---------------------
+
+D04 = CATALOG.get("d04")
+
+
+def d04_app(tmp_path: Path, source: str) -> Path:
+    """d04's solution folder (templates, static) with ``source`` as its app.py: d04 has
+    checkpoints that only run a command (`flask --app app routes`)."""
+    folder = tmp_path / "d04"
+    shutil.copytree(D04.solution, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "app.py").write_text(source, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("source", "extra", "kind"),
+    [
+        (SYNTAX_ERROR, (), "import_error"),
+        (SYS_EXIT, (), "app_exited"),
+        (LOOPS, (), "import_timeout"),
+        (SYNTAX_ERROR, ("--serve",), "server_exited"),
+        (LOOPS, ("--serve",), "import_timeout"),
+    ],
+    ids=["syntax", "sys-exit", "loop", "serve-syntax", "serve-loop"],
+)
+def test_command_checkpoints_are_skipped_too(
+    tmp_path: Path, source: str, extra: tuple[str, ...], kind: str
+) -> None:
+    folder = d04_app(tmp_path, source)
+    run = mission("check", "d04", "--path", str(folder), "--json", *extra, env=FAST)
+    report = assert_one_clear_error(run, kind)
+    assert report["summary"]["failed"] == 0 and report["summary"]["error"] == 0, report
+    text = json.dumps(report)
+    assert "Traceback (most recent call last)" not in text
+    assert "exit code None" not in text
+    if "--serve" in extra:
+        assert "PORT" not in report["error"]["message"], report["error"]["message"]
+
+
+def test_endless_loop_under_serve_names_the_import(tmp_path: Path) -> None:
+    run = check(write_app(tmp_path / "app", LOOPS), "--serve")
+    report = assert_one_clear_error(run, "import_timeout", "did not finish within 3 s")
+    assert "PORT" not in report["error"]["message"]

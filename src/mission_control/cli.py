@@ -4,7 +4,7 @@ mission lessons                      the course map with your progress
 mission start a01 [--dir DIR]        copy the starter into workspace/ (never overwrites)
 mission check a01                    check your copy (or --path, --solution, --url; --serve)
 mission progress [a01]               bars, first passes and regressions
-mission serve                        the Mission Control hub on http://127.0.0.1:5000
+mission serve                        the Mission Control hub on http://127.0.0.1:8765
 mission dev check a01 [--only ...]   (lesson authors) prove the lesson's invariants
 """
 
@@ -23,10 +23,12 @@ import click
 
 from mission_control import __version__
 from mission_control.catalog import Catalog, CatalogError, Lesson, load_catalog
+from mission_control.ports import HUB_PORT, port_notice
 from mission_control.progress import LessonProgress, ProgressStore
 
 if TYPE_CHECKING:
     from mission_control.check.inventory import CheckpointInfo
+    from mission_control.check.report import Report
 
 STARTER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "instance")
 
@@ -179,6 +181,12 @@ def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON report (for teachers and CI)."
 )
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Count this run as your progress even though it checks another target than your "
+    "workspace copy (--path, --url).",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
@@ -188,13 +196,15 @@ def check_command(
     url: str | None,
     serve: bool,
     as_json: bool,
+    record: bool,
     ignore_prerequisites: bool,
     reverse: bool,
 ) -> None:
     """Run a lesson's checkpoints and say what works and what does not yet.
 
     By default your copy in workspace/ is checked in-process (your app imported in a child
-    process). Exit status 0 means every checkpoint passed.
+    process), and only that check counts as your progress. Exit status 0 means every
+    checkpoint passed; with --url, every checkpoint that can run at a URL.
     """
     from mission_control.check.render import TextRenderer
     from mission_control.check.runner import plan, run_check, unknown_lesson
@@ -203,6 +213,8 @@ def check_command(
         raise click.UsageError("choose one of --path, --solution and --url")
     if url and serve:
         raise click.UsageError("--serve starts your app itself; --url checks one already running")
+    if record and solution:
+        raise click.UsageError("a check of the reference solution is never your progress")
 
     catalog = _catalog()
     lesson = catalog.get(lesson_key)
@@ -230,15 +242,48 @@ def check_command(
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    try:
-        ProgressStore().record(report, str(request.source))
-    except Exception as exc:
-        click.echo(f"(Could not save this run to your progress: {exc})", err=True)
+    recorded = counts_as_progress(request.source, record)
+    if recorded:
+        try:
+            ProgressStore().record(report, str(request.source))
+        except Exception as exc:
+            click.echo(f"(Could not save this run to your progress: {exc})", err=True)
+    notice = _port_notice(report, lesson) if request.url is None else None
     if as_json:
         _print_json(report.to_dict())
+        if notice:
+            click.echo(notice, err=True)
     else:
+        if notice:
+            click.echo(notice)
         TextRenderer().render(report)
+    if not recorded:  # on stderr, so stdout stays the report
+        click.echo(f"(Not recorded as your progress: {_NOT_RECORDED[request.source]}.)", err=True)
     sys.exit(0 if report.ok else 1)
+
+
+_NOT_RECORDED = {
+    "path": "it checked another folder than your workspace copy; add --record to count it",
+    "url": "it checked a server at a URL; add --record to count it",
+    "solution": "it checked the reference solution",
+    "workspace": "",
+}
+
+
+def counts_as_progress(source: str, record: bool) -> bool:
+    """Whether a run is the learner's progress: a check of their workspace copy always is;
+    another folder or a URL only when they ask (``--record``); the solution never."""
+    if source == "workspace":
+        return True
+    return record and source != "solution"
+
+
+def _port_notice(report: Report, lesson: Lesson) -> str | None:
+    """The one-line notice when the lesson's port is taken, if the report shows curl lines
+    (which point at that port)."""
+    if not any(result.curl for result in report.results):
+        return None
+    return port_notice(lesson.port, lesson.id)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -303,12 +348,14 @@ def _show_progress(
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=None, help="Default: $PORT, else 5000.")
+@click.option(
+    "--port", type=int, default=None, help=f"Default: $PORT, else {HUB_PORT} (no lesson uses it)."
+)
 def serve_command(host: str, port: int | None) -> None:
     """Open Mission Control, the course hub, in your browser."""
     from mission_control.hub import create_app
 
-    port = port or int(os.environ.get("PORT", "5000"))
+    port = port or int(os.environ.get("PORT") or HUB_PORT)
     app = create_app()
     click.echo(f"Mission Control is at http://{host}:{port}/ (Ctrl-C to stop)")
     app.run(host=host, port=port, debug=False, load_dotenv=False)

@@ -163,10 +163,20 @@ def pytest_collection_modifyitems(
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     check = _session(item.config)
+    if check.target is not None:
+        # An app that cannot start skips every checkpoint with the one message, whatever the
+        # checkpoint asks for: a command or a log of an app that does not import tells
+        # nothing new, only a second, misleading failure.
+        check.require_app()
     if check.ignore_prerequisites:
         return
     for required in check.collected[item.nodeid].spec.requires:
         result = check.results.get(required)
+        if result is not None and result.status == SKIPPED and result.needs:
+            # the prerequisite could not run on this target, so neither can this one
+            raise NeedsCapability(
+                Capability(result.needs), f"needs “{result.title}”: {result.detail}"
+            )
         if result is not None and result.status == SKIPPED:
             pytest.skip(f"needs “{result.title}”, which was skipped: {result.detail}")
         if result is not None and result.status != PASSED:
@@ -353,7 +363,7 @@ def run_command(request: pytest.FixtureRequest) -> Callable[..., CommandResult]:
     app whoami", timeout=10)``; ``python`` and ``flask`` use the course's environment."""
     check = _session(request.config)
     check.require(Capability.FOLDER)
-    return check.app.run_command
+    return check.require_app().run_command
 
 
 class AppLogView:

@@ -62,13 +62,18 @@ class TextRenderer:
         for result in report.results:
             mark = self.paint(self.marks[result.status], COLOURS[result.status])
             line = f"{mark} {result.title}"
-            if result.status == SKIPPED and result.detail and not report.error:
+            if report.not_checkable(result):
+                line += self.paint(f" (not checkable at a URL: {result.detail})", "2")
+            elif result.status == SKIPPED and result.detail and not report.error:
                 line += self.paint(f" ({result.detail})", "2")
             print(line, file=out)
             if result.status in (FAILED, ERROR):
                 self.details(result)
         print(file=out)
-        print(closing_line(report.summary), file=out)
+        closing = closing_line(report.summary)
+        if report.not_checkable_count:
+            closing += f" ({report.not_checkable_count} not checkable at a URL)"
+        print(closing, file=out)
 
     def details(self, result: Result) -> None:
         out = self.stream

@@ -202,12 +202,23 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """Every checkpoint passed (and there was at least one)."""
+        """Every checkpoint passed (and there was at least one). At a URL, a checkpoint the
+        address cannot answer for (a command, a log, a restart: ``needs`` set) does not
+        count against it: every checkpoint that can run at a URL passed."""
+        counted = [result for result in self.results if not self.not_checkable(result)]
         return (
-            bool(self.results)
+            bool(counted)
             and self.error is None
-            and all(result.status == PASSED for result in self.results)
+            and all(result.status == PASSED for result in counted)
         )
+
+    def not_checkable(self, result: Result) -> bool:
+        """Whether ``result`` was skipped only because a URL target cannot run it."""
+        return self.target is TargetKind.URL and result.status == SKIPPED and bool(result.needs)
+
+    @property
+    def not_checkable_count(self) -> int:
+        return sum(self.not_checkable(result) for result in self.results)
 
     def to_dict(self) -> dict[str, Any]:
         return {

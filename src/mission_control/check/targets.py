@@ -27,7 +27,7 @@ from mission_control.check.launchers import (
     UrlLauncher,
 )
 from mission_control.check.processes import AppLog, CommandResult, run_command
-from mission_control.check.report import TargetError, TargetKind
+from mission_control.check.report import ErrorKind, TargetError, TargetKind
 from mission_control.check.sandbox import Sandbox
 from mission_control.check.transports import ConnectionLost, PipeClosed
 
@@ -143,9 +143,32 @@ class Target:
             elif self.extras is not None:
                 self.extras.check_alive()
         except TargetError as error:
-            self._error = error
             self.launcher.stop()
-            raise
+            if error.kind is ErrorKind.SERVER_NOT_ANSWERING:
+                error = self._import_problem() or error
+            self._error = error
+            raise error from None
+
+    def _import_problem(self) -> TargetError | None:
+        """Why a served app that never answered cannot even be imported, if that is why: an
+        import that crashes or never ends is the learner's real problem, not ``PORT``."""
+        if self.sandbox is None or self.kind is not TargetKind.SERVE:
+            return None
+        probe = ImportLauncher(
+            self.sandbox,
+            self.lesson.entry,
+            interface=self.lesson.interface,
+            env=self.env,
+            import_timeout=self.limits.import_timeout,
+        )
+        try:
+            probe.start()
+            probe.wait_ready()
+        except TargetError as error:
+            return error
+        finally:
+            probe.stop()
+        return None
 
     def send(self, request: Request, timeout: float, *, wsgi_lint: bool = False) -> Response:
         if wsgi_lint:

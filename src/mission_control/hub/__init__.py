@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Response
 
 from mission_control.catalog import load_catalog
+from mission_control.ports import HUB_HEADER
 from mission_control.progress import ProgressStore
 
 
@@ -47,4 +48,6 @@ def _security_headers(response: Response) -> Response:
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Lets `mission check` tell the hub from a learner's app on a lesson's port.
+    response.headers[HUB_HEADER] = "hub"
     return response
