@@ -105,7 +105,10 @@ def test_lesson_page_renders_the_tutorial_and_checkpoints(client) -> None:
     page = assert_accessible(response.text)
     assert page.headings[0] == ("h1", "a01 Basic To-Do API")
     texts = [text for _, text in page.headings]
-    assert "a01 · Basic To-Do API" in texts  # the README's own title, one level down
+    assert "a01 · Basic To-Do API" not in texts  # the title once, as the page's h1
+    assert response.text.count("Basic To-Do API</") == 1, "the title is shown once"
+    assert "cd workspace/01-basic-todo-api" in response.text
+    assert "http://127.0.0.1:5000" in response.text
     assert "The contract" in texts and "Testing step by step" in texts
     assert 'id="the-contract"' in response.text
     assert '<pre><code class="language-python">' in response.text  # highlighted code
@@ -231,3 +234,52 @@ def test_code_colours_meet_aa() -> None:
         if spec["color"]:
             background = spec["bgcolor"] or "ffffff"
             assert contrast(spec["color"], background) >= 4.5, (token, spec["color"])
+
+
+# -- start here (issue 17) -------------------------------------------------------------------
+
+
+def test_course_map_says_where_to_start(client) -> None:
+    from mission_control.start_here import FIRST_LESSON, SUGGESTED_PATH
+
+    html = client.get("/").text
+    page = outline(html)
+    assert ("h2", "Start here") in page.headings
+    assert "You need a little Python first" in html
+    assert f"mission start {FIRST_LESSON}" in html and f"mission check {FIRST_LESSON}" in html
+    assert "mission start a01" not in html, "every how-to on the hub names the first lesson"
+    first = CATALOG.get(FIRST_LESSON)
+    assert f"cd workspace/{first.slug}" in html and "source .venv/bin/activate" in html
+    assert html.count('class="start-here"') == 1
+    card = html.split(f'href="/lessons/{FIRST_LESSON}"><span class="lesson-id">')[1]
+    assert card.index('class="start-here"') < card.index("lesson-card")
+    path = html.split('class="suggested-path"')[1].split("</ol>")[0]
+    positions = [path.index(f'href="/lessons/{key}"') for key in SUGGESTED_PATH]
+    assert positions == sorted(positions)
+    readme = (ROOT / "README.md").read_text()
+    assert " → ".join(SUGGESTED_PATH[:10]) in readme, "README's path is the hub's"
+    assert "8765" in html
+
+
+def test_summary_backticks_render_as_code_and_stay_escaped() -> None:
+    from mission_control.hub.markdown import inline_code
+
+    shown = str(inline_code("Use `request.get_json()` & <b>bold</b>, not `<script>`"))
+    assert shown == (
+        "Use <code>request.get_json()</code> &amp; &lt;b&gt;bold&lt;/b&gt;, not "
+        "<code>&lt;script&gt;</code>"
+    )
+    assert str(inline_code("no code here")) == "no code here"
+
+
+def test_lesson_page_says_when_the_hub_holds_the_lessons_port(client) -> None:
+    clash = client.get("/lessons/a01", base_url="http://127.0.0.1:5000").text
+    assert "This hub is using port 5000" in clash and "mission serve" in clash
+    calm = client.get("/lessons/a01", base_url="http://127.0.0.1:8765").text
+    assert "This hub is using port" not in calm
+
+
+def test_hub_says_who_it_is(client) -> None:
+    from mission_control.ports import HUB_HEADER
+
+    assert client.get("/").headers[HUB_HEADER] == "hub"

@@ -312,7 +312,10 @@ def progress_command(lesson_key: str | None) -> None:
         shown += 1
         _show_progress(lesson, progress, infos, detailed=bool(lesson_key))
     if not shown:
-        click.echo("No checks yet. Start with `mission start a01`, then `mission check a01`.")
+        click.echo(
+            "No checks yet. Start with `mission start d04` (your first Flask app), then "
+            "`mission check d04`."
+        )
 
 
 def _show_progress(

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Response
 
 from mission_control.catalog import load_catalog
+from mission_control.hub.markdown import inline_code
 from mission_control.ports import HUB_HEADER
 from mission_control.progress import ProgressStore
 
@@ -33,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from mission_control.hub import errors, lessons, main
 
+    app.add_template_filter(inline_code, "inline_code")
     app.register_blueprint(main.bp)
     app.register_blueprint(lessons.bp)
     errors.register(app)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
 
 from mission_control.hub.markdown import render_file
 from mission_control.hub.services import catalog, lesson_view
+from mission_control.ports import HUB_PORT, listening
 
 bp = Blueprint("lessons", __name__, url_prefix="/lessons")
 
@@ -18,4 +19,13 @@ def show(lesson_id: str) -> str:
         abort(404, description=f"There is no lesson called “{lesson_id}”.")
     view = lesson_view(lesson)
     tutorial = Markup(render_file(lesson.readme)) if lesson.readme.is_file() else None
-    return render_template("lesson.html", view=view, lesson=lesson, tutorial=tutorial)
+    clash = request.host.rpartition(":")[2] == str(lesson.port)
+    return render_template(
+        "lesson.html",
+        view=view,
+        lesson=lesson,
+        tutorial=tutorial,
+        hub_port=HUB_PORT,
+        port_clash=clash,
+        port_taken=not clash and listening(lesson.port),
+    )

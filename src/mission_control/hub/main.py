@@ -6,6 +6,8 @@ from flask import Blueprint, Response, render_template
 
 from mission_control.hub.markdown import code_css
 from mission_control.hub.services import catalog, lesson_views
+from mission_control.ports import HUB_PORT
+from mission_control.start_here import FIRST_LESSON, suggested_path
 
 bp = Blueprint("main", __name__)
 
@@ -17,7 +19,13 @@ def index() -> str:
         (number, name, [views[lesson.id] for lesson in lessons])
         for number, name, lessons in catalog().by_phase()
     ]
-    return render_template("index.html", phases=phases)
+    return render_template(
+        "index.html",
+        phases=phases,
+        first=catalog().get(FIRST_LESSON),
+        path=suggested_path(catalog()),
+        hub_port=HUB_PORT,
+    )
 
 
 @bp.get("/code.css")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markupsafe import Markup, escape
 from pygments import highlight as pygments_highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -70,12 +71,31 @@ def render(text: str) -> str:
 
 @lru_cache(maxsize=64)
 def _render_file(path: Path, mtime_ns: int) -> str:
-    return render(path.read_text(encoding="utf-8"))
+    return render(without_title(path.read_text(encoding="utf-8")))
+
+
+def without_title(text: str) -> str:
+    """The README without its leading ``# title`` line: the page already shows the lesson's
+    id and title as its h1, and a second copy just below reads as a glitch."""
+    first, _, rest = text.lstrip("\ufeff").partition("\n")
+    return rest.lstrip("\n") if first.startswith("# ") else text
 
 
 def render_file(path: Path) -> str:
-    """The file rendered, cached until it changes on disk."""
+    """The file rendered (its leading title left out), cached until it changes on disk."""
     return _render_file(path, path.stat().st_mtime_ns)
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def inline_code(text: str) -> Markup:
+    """A one-line summary with its `backtick` spans as <code>, everything else escaped."""
+    parts = _CODE_SPAN.split(text)
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if index % 2 else escape(part)
+        for index, part in enumerate(parts)
+    )
 
 
 def code_css(scope: str = ".tutorial pre code") -> str:
