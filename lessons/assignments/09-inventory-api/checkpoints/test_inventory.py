@@ -301,13 +301,27 @@ def test_paging_validation_400(client):
         {"offset": "-1"},
         {"offset": "2.5"},
         {"offset": ""},
+        # digits that are not 0-9: "²" (what str.isdigit() accepts) and Arabic-Indic "٣"
+        {"limit": "\u00b2"},
+        {"limit": "\u0663"},
+        {"offset": "\u0663"},
+        {"offset": "\u00b2"},
+        # too many digits: int() refuses 5,000 of them, and 10 is already more than allowed
+        {"limit": "9" * 5000},
+        {"offset": "9" * 5000},
+        {"offset": "1" + "0" * 9},
     ]
     for version in ("v1", "v2"):
         for query in bad:
             r = client.get(f"/{version}/items", query=query)
             if r.status_code != 400:
+                shown = (
+                    r.request.target
+                    if len(r.request.target) < 80
+                    else (f"/{version}/items?{next(iter(query))}= and 5,000 digits")
+                )
                 fail(
-                    f"expected 400 Bad Request for {r.request.target}, not {r.status_line}",
+                    f"expected 400 Bad Request for {shown}, not {r.status_line}",
                     response=r,
                 )
             r.expect_error(400)
@@ -481,6 +495,8 @@ def test_v2_create_validates(client):
         ('a price of "9.99"', {**good, "price": "9.99"}),
         ("a price of true", {**good, "price": True}),
         ("a price of null", {**good, "price": None}),
+        ("a price over 1,000,000,000", {**good, "price": 1_000_000_000.01}),
+        ("a price of 401 digits", {**good, "price": int("9" * 401)}),
     ]
     before = category_total(client, "tools")
     for why, body in bad:
@@ -501,6 +517,15 @@ def test_v2_create_validates(client):
     client.post(
         "/v2/items", data='{"name": "Wrench"', headers={"Content-Type": "application/json"}
     ).expect_error(400)
+    deep = "[" * 100_000 + "]" * 100_000  # Python's JSON parser raises RecursionError
+    r = client.post("/v2/items", data=deep, headers={"Content-Type": "application/json"})
+    if r.status_code != 400:
+        fail(
+            f"expected 400 Bad Request for JSON nested 100,000 levels deep, not {r.status_line}",
+            hint="request.get_json() raises RecursionError (not a ValueError) for JSON nested "
+            "that deep: catch it and abort(400).",
+            response=r,
+        )
     expect_equal(category_total(client, "tools"), before, "the number of tools afterwards")
     r = client.post("/v2/items", json={**good, "name": "y" * 100, "price": 0, "quantity": 0})
     r.expect_status(201, hint="A name of exactly 100 characters, price 0 and quantity 0 are valid.")

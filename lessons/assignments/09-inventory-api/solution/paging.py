@@ -6,6 +6,8 @@ from flask import abort, request
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_DIGITS = 9  # int() refuses strings over 4,300 digits; no inventory needs more than this
+# [0-9], not \d and not str.isdigit(): both also accept "²" and Arabic-Indic digits "٣".
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -18,6 +20,8 @@ def _whole_number(name: str, default: int) -> int:
     # a client that sent a wrong value deserves to hear about it.
     if not _DIGITS.fullmatch(raw):
         abort(400, description=f"'{name}' must be a whole number, not {raw!r}.")
+    if len(raw.lstrip("0")) > MAX_DIGITS:
+        abort(400, description=f"'{name}' is too large: at most {MAX_DIGITS} digits.")
     return int(raw)
 
 

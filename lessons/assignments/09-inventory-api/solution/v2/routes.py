@@ -12,6 +12,7 @@ bp = Blueprint("v2", __name__)
 
 NAME_MAX = 100
 CHANGEABLE = {"quantity", "price"}
+MAX_PRICE = 1_000_000_000
 
 
 @bp.get("/items")
@@ -74,7 +75,10 @@ def find(item_id: int) -> dict:
 
 def json_object() -> dict:
     """The request's JSON object; 400 for malformed JSON or any other kind of value."""
-    body = request.get_json()
+    try:
+        body = request.get_json()
+    except RecursionError:  # JSON nested thousands of levels deep: malformed for us
+        abort(400, description="The body is nested too deeply.")
     if not isinstance(body, dict):
         abort(400, description="The body must be a JSON object.")
     return body
@@ -90,6 +94,7 @@ def check_price(value) -> None:
     ok = (
         isinstance(value, int | float)
         and not isinstance(value, bool)
+        and not value > MAX_PRICE  # first: a 401-digit int does not even fit in a float
         and math.isfinite(value)  # Python's JSON parser accepts Infinity and NaN
         and value >= 0
         and Decimal(str(value)).as_tuple().exponent >= -2  # at most two decimals
