@@ -180,7 +180,7 @@ def test_progress_after_checks(tmp_path: Path) -> None:
     app = write_app(workspace() / A01.slug, (A01.solution / "app.py").read_text())
     assert mission("check", "a01").returncode == 0
     run = mission("progress")
-    assert "a01" in run.stdout and "17/17" in run.stdout.replace(" ", "")
+    assert "a01" in run.stdout and "18/18" in run.stdout.replace(" ", "")
     assert "completed" in run.stdout
 
     # break listing: those checkpoints passed before and fail now
@@ -294,7 +294,7 @@ def test_other_folders_are_reported_not_recorded(tmp_path: Path) -> None:
     assert run.returncode == 0, run.output
     assert "Not recorded as your progress" in run.stderr and "--record" in run.stderr
     graded = mission("check", "a01", "--path", str(student), "--json")
-    assert graded.report["summary"]["passed"] == 17
+    assert graded.report["summary"]["passed"] == 18
     assert "No checks yet" in mission("progress").stdout
 
 
@@ -305,7 +305,7 @@ def test_another_folder_never_breaks_a_finished_lesson(tmp_path: Path) -> None:
     starter = write_app(tmp_path / "other", (A01.starter / "app.py").read_text())
     assert mission("check", "a01", "--path", str(starter)).returncode == 1
     detail = mission("progress", "a01").stdout
-    assert "17/17" in detail and "completed" in detail, detail
+    assert "18/18" in detail and "completed" in detail, detail
     assert "regression" not in detail, detail
 
 
@@ -319,7 +319,7 @@ def test_record_counts_another_folder_when_asked(tmp_path: Path) -> None:
     run = mission("check", "a01", "--path", str(mine), "--record")
     assert run.returncode == 0, run.output
     assert "Not recorded" not in run.stderr
-    assert "17/17" in mission("progress").stdout.replace(" ", "")
+    assert "18/18" in mission("progress").stdout.replace(" ", "")
     refused = mission("check", "a01", "--solution", "--record")
     assert refused.returncode == 2 and "never your progress" in refused.stderr
 

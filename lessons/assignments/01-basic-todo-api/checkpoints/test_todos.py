@@ -15,6 +15,7 @@ from mission_control.check import (
     expect_not_json_415,
     expect_object_required,
     expect_unknown_url_404,
+    fail,
     same_path,
 )
 
@@ -162,6 +163,30 @@ def test_get_unknown_404(client):
 
 
 @checkpoint(
+    "id-ascii-digits-404",
+    requires="create-todo",
+    hint="Flask's int converter matches \\d, which takes any script's digits: register a "
+    'subclass of werkzeug.routing.IntegerConverter with regex = r"[0-9]+" as '
+    'app.url_map.converters["int"] before your routes.',
+)
+def test_id_ascii_digits_404(client):
+    """An id written in other digits (/todos/١, Arabic-Indic) answers 404, not that to-do"""
+    todo = create(client, "Written in ASCII digits")
+    other = str(todo["id"]).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for method in ("GET", "PUT", "DELETE"):
+        r = client.request(method, f"/todos/{other}", json={"title": "changed"})
+        if r.status_code != 404:
+            fail(
+                f"expected 404 Not Found for {method} /todos/{other} (to-do {todo['id']} in "
+                f"Arabic-Indic digits), not {r.status_line}",
+                response=r,
+            )
+        r.expect_error(404)
+    r = client.get(f"/todos/{todo['id']}")
+    expect_equal(r.expect_json(dict), todo, f"to-do {todo['id']} afterwards", response=r)
+
+
+@checkpoint(
     "list-oldest-first",
     requires="create-todo",
     hint="A dict keeps insertion order, so list(todos.values()) is oldest first.",
@@ -293,3 +318,13 @@ def test_not_json_415(client):
 def test_malformed_json_400(client):
     """Malformed JSON answers 400 with a JSON error"""
     expect_malformed_json_400(client, "/todos", ('{"title": "Buy milk"', ""))
+    deep = '{"title": ' * 100_000 + '"x"' + "}" * 100_000  # RecursionError in the parser
+    r = client.post("/todos", data=deep, headers={"Content-Type": "application/json"})
+    if r.status_code != 400:
+        fail(
+            f"expected 400 Bad Request for JSON nested 100,000 levels deep, not {r.status_line}",
+            hint="request.get_json() raises RecursionError (not a ValueError) for JSON nested "
+            "that deep: catch it and abort(400).",
+            response=r,
+        )
+    r.expect_error(400)

@@ -9,8 +9,18 @@ import threading
 
 from flask import Flask, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's int converter matches \\d, which also takes other scripts' digits (the
+    Arabic-Indic "١" is 1 to int()); an id is written in 0-9 only."""
+
+    regex = r"[0-9]+"
+
 
 app = Flask(__name__)
+app.url_map.converters["int"] = AsciiIntegerConverter  # before any route is added
 
 # Flask's development server answers requests on several threads at once. The lock makes
 # every read-modify-write of the store and the id counter happen one request at a time.
@@ -23,7 +33,10 @@ TITLE_MAX = 200
 
 def json_body() -> dict:
     """The request's JSON object; 415 if it was not sent as JSON, 400 if it is malformed."""
-    data = request.get_json()  # raises 415 or 400 for us, answered by json_error below
+    try:
+        data = request.get_json()  # raises 415 or 400 for us, answered by json_error below
+    except RecursionError:  # JSON nested thousands of levels deep is not a ValueError
+        abort(400, description="The body is nested too deeply.")
     if not isinstance(data, dict):
         abort(400, description="The body must be a JSON object.")
     return data
