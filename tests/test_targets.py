@@ -118,7 +118,7 @@ def test_capabilities_skip_with_a_reason_against_a_url(app_copy) -> None:
         assert results[checkpoint]["status"] == "skipped"
         assert phrase in results[checkpoint]["message"], results[checkpoint]["message"]
         assert "mission check a01" in results[checkpoint]["message"]
-    assert run.returncode == 1  # skipped is not passed
+    assert run.returncode == 0  # at a URL, only what can run at a URL decides (README)
 
 
 def test_restart_that_fails_is_a_failure_not_a_crash(tmp_path: Path) -> None:
