@@ -179,6 +179,12 @@ def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON report (for teachers and CI)."
 )
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON report to FILE, once every process of the app has ended "
+    "(for grading: the app cannot reach it).",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
@@ -188,6 +194,7 @@ def check_command(
     url: str | None,
     serve: bool,
     as_json: bool,
+    output: Path | None,
     ignore_prerequisites: bool,
     reverse: bool,
 ) -> None:
@@ -234,11 +241,22 @@ def check_command(
         ProgressStore().record(report, str(request.source))
     except Exception as exc:
         click.echo(f"(Could not save this run to your progress: {exc})", err=True)
+    if output is not None:
+        write_report(output, report.to_dict())
     if as_json:
         _print_json(report.to_dict())
     else:
         TextRenderer().render(report)
     sys.exit(0 if report.ok else 1)
+
+
+def write_report(path: Path, data: dict[str, Any]) -> None:
+    """Write a report whole or not at all (a temporary file renamed over ``path``). It is
+    called after run_check, which returns only once the app's whole process tree is dead."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _interrupt(signum: int, frame: object) -> None:

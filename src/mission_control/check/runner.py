@@ -8,7 +8,9 @@ and every checkpoint skipped, never a traceback from the checker. The CLI and th
 parse, call this, and render.
 
 pytest runs in this process (the checkpoints are course code); the learner's code runs in
-child processes that the target owns, and is always stopped before this returns.
+child processes that the target owns, and is always stopped, with every process it started,
+before this returns. pytest runs the checkpoints from a private copy collected before any
+learner code starts, and the report's ``spec_hash`` is that copy's (see :mod:`.isolation`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from mission_control import __version__
 from mission_control.catalog import Catalog, Lesson
+from mission_control.check import isolation
 from mission_control.check.inventory import list_checkpoints, remember, spec_hash
 from mission_control.check.report import (
     NOT_STARTED,
@@ -34,7 +37,7 @@ from mission_control.check.report import (
     TargetError,
     TargetKind,
 )
-from mission_control.check.targets import make_target, seconds
+from mission_control.check.targets import Target, make_target, seconds
 
 if TYPE_CHECKING:
     from mission_control.check.services import RunningService
@@ -150,15 +153,16 @@ def _folder_problem(request: CheckRequest) -> TargetError | None:
     return None
 
 
-def _pytest_args(lesson: Lesson, *extra: str) -> list[str]:
+def _pytest_args(lesson: Lesson, *extra: str, checkpoints: Path | None = None) -> list[str]:
+    folder = str(checkpoints or lesson.checkpoints)
     return [
-        str(lesson.checkpoints),
+        folder,
         "-c",
         str(INI),
         "--rootdir",
-        str(lesson.checkpoints),
+        folder,
         "--confcutdir",  # no conftest.py from the folders above the checkpoints
-        str(lesson.checkpoints),
+        folder,
         "--import-mode=importlib",
         "--capture=sys",
         "-q",
@@ -183,8 +187,12 @@ def run_check(request: CheckRequest) -> Report:
     if problem is not None:
         return not_started(report, lesson, problem)
 
+    isolation.protect_checker()
     output = io.StringIO()
     with contextlib.ExitStack() as stack:
+        private = isolation.private_checkpoints(lesson.checkpoints)
+        stack.callback(private.cleanup)
+        report.spec_hash = private.spec_hash  # what runs, whatever happens to the originals
         services: dict[str, RunningService] = {}
         env = dict(lesson.check_env)
         if lesson.services and request.kind is not TargetKind.URL:
@@ -200,7 +208,9 @@ def run_check(request: CheckRequest) -> Report:
             lesson, request.kind, app_dir=request.app_dir, url=request.url, env=env
         )
         stack.callback(target.stop)
-        target.start()  # the child imports the app while pytest is imported and starts up
+        # The worker's interpreter starts while pytest is imported; the learner's code
+        # starts only once the checkpoints are collected (Release.pytest_collection_finish).
+        target.start(hold=True)
 
         import pytest
 
@@ -217,7 +227,10 @@ def run_check(request: CheckRequest) -> Report:
         )
         os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            code = pytest.main(_pytest_args(lesson), plugins=[plugin, session])
+            code = pytest.main(
+                _pytest_args(lesson, checkpoints=private.path),
+                plugins=[plugin, session, Release(target)],
+            )
         if code == pytest.ExitCode.INTERRUPTED:
             raise KeyboardInterrupt
 
@@ -232,6 +245,16 @@ def run_check(request: CheckRequest) -> Report:
             f"pytest ended with {code!r} for {lesson.checkpoints}:\n" + output.getvalue()[-3000:],
         )
     return report
+
+
+class Release:
+    """Starts the learner's code once pytest has collected (imported) every checkpoint."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+
+    def pytest_collection_finish(self) -> None:
+        self.target.release()
 
 
 def not_started(report: Report, lesson: Lesson, error: TargetError) -> Report:

@@ -81,6 +81,7 @@ class Target:
         self._linter: ImportLauncher | None = None
         self._error: TargetError | None = None
         self._ready = False
+        self._held = False
 
     # -- what it offers -------------------------------------------------------------------
 
@@ -121,17 +122,36 @@ class Target:
 
     # -- life cycle -----------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Begin starting everything; may return before it is ready (so the app imports
-        while pytest starts up)."""
+    def start(self, hold: bool = False) -> None:
+        """Begin starting everything; may return before it is ready. With ``hold``, only
+        what runs no learner code yet starts (the in-process worker's interpreter), and
+        :meth:`release` starts the rest: the checker calls it once the checkpoints are
+        collected, so the learner's code cannot change them before they are in memory."""
+        self._held = hold
+        if isinstance(self.launcher, ImportLauncher):
+            self.launcher.start(hold=hold)
+        elif not hold:
+            self.launcher.start()
+        if self.extras is not None and not hold:
+            self.extras.start()
+
+    def release(self) -> None:
+        """Start what :meth:`start` held back."""
+        if not self._held:
+            return
+        self._held = False
+        if isinstance(self.launcher, ImportLauncher):
+            self.launcher.release()
+        else:
+            self.launcher.start()
         if self.extras is not None:
             self.extras.start()
-        self.launcher.start()
 
     def ready(self) -> None:
         """Block until the app (and its other processes) can take requests."""
         if self._error:
             raise self._error
+        self.release()
         try:
             if not self._ready:
                 if not self.launcher.alive():
