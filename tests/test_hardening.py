@@ -8,20 +8,26 @@ test gives it, and the test then looks at the files themselves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from helpers import CATALOG, ROOT, mission
 
-from mission_control.check import isolation
-from mission_control.check.processes import kill_tree, run_command
+from mission_control.check import isolation, transports
+from mission_control.check.client import Request, RequestTimedOut
+from mission_control.check.processes import LOG_LINE_CHARS, AppLog, kill_tree, run_command
+from mission_control.check.transports import HttpTransport, ResponseTooLarge
 
 A01 = CATALOG.get("a01")
 NAMESPACE = isolation.isolation_mode() == "namespace"  # the mode this machine allows
@@ -280,3 +286,86 @@ def _alive(pid: int) -> bool:
             return file.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+# -- deadlines and caps ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A one-thread TCP server on 127.0.0.1 that answers every connection with ``answer``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.recv(65536)
+                with contextlib.suppress(OSError):
+                    answer(connection)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def _trickle(connection: socket.socket) -> None:
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+    for _ in range(1000):
+        connection.sendall(b"x")
+        time.sleep(0.2)  # every read gets a byte well within the per-read timeout
+
+
+def test_a_trickling_response_ends_at_the_request_deadline() -> None:
+    with _raw_server(_trickle) as url:
+        transport = HttpTransport(url)
+        try:
+            with pytest.raises(RequestTimedOut):
+                transport.send(Request("GET", "/"), timeout=1.0)
+        finally:
+            transport.close()
+
+
+def _big(connection: socket.socket) -> None:
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3000000\r\n\r\n")
+    connection.sendall(b"x" * 3_000_000)
+
+
+def test_a_response_past_the_size_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transports, "MAX_RESPONSE_BYTES", 1_000_000)
+    with _raw_server(_big) as url:
+        transport = HttpTransport(url)
+        try:
+            with pytest.raises(ResponseTooLarge, match="larger than"):
+                transport.send(Request("GET", "/"), timeout=10.0)
+        finally:
+            transport.close()
+
+
+def test_a_frame_past_the_size_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transports, "MAX_RESPONSE_BYTES", 1000)
+    reader = transports.FrameReader()
+    reader.feed(transports.encode_frame({"body": "x" * (3 << 20)}))
+    with pytest.raises(ResponseTooLarge):
+        reader.next_frame()
+
+
+def test_a_line_without_an_end_does_not_fill_the_log() -> None:
+    log = AppLog()
+    read, write = os.pipe()
+    with os.fdopen(read, "rb") as stream:
+        thread = log.pump(stream, "stdout", str)
+        with os.fdopen(write, "wb") as out:
+            out.write(b"y" * 5_000_000 + b"\nshort\n")
+        thread.join(10)
+    assert [len(line) for line in log.lines()] == [LOG_LINE_CHARS, 5]

@@ -184,9 +184,16 @@ class ImportLauncher(Launcher):
             )
 
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None and self._pipe is not None
+        return (
+            self.process is not None
+            and self.process.poll() is None
+            and self._pipe is not None
+            and self._pipe.open
+        )
 
     def lost(self, reason: str = "") -> str:
+        if reason and self.process is not None and self.process.poll() is None:
+            return f"{reason}."  # the worker is fine; its answer was not
         return f"its process ended ({self._exit()}).{self._printed()}"
 
     def stop(self, graceful: bool = False) -> None:
