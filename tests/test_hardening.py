@@ -369,3 +369,29 @@ def test_a_line_without_an_end_does_not_fill_the_log() -> None:
             out.write(b"y" * 5_000_000 + b"\nshort\n")
         thread.join(10)
     assert [len(line) for line in log.lines()] == [LOG_LINE_CHARS, 5]
+
+
+SLOW = """
+import time
+from flask import Flask, jsonify
+
+app = Flask(__name__)
+
+
+@app.route("/todos", methods=["GET", "POST"])
+def todos():
+    time.sleep(1.5)
+    return jsonify([])
+"""
+
+
+def test_the_whole_check_has_a_deadline(tmp_path: Path) -> None:
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "app.py").write_text(SLOW)
+    env = {"MISSION_CHECK_TIMEOUT": "3", "MISSION_REQUEST_TIMEOUT": "2"}
+    run = mission("check", "a01", "--path", str(folder), "--json", env=env)
+    assert run.returncode == 1
+    assert run.report["error"]["kind"] == "check_timeout", run.output
+    assert "did not finish within 3 s" in run.report["error"]["message"]
+    assert "skipped" in run.statuses().values()

@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -208,6 +210,9 @@ def run_check(request: CheckRequest) -> Report:
             lesson, request.kind, app_dir=request.app_dir, url=request.url, env=env
         )
         stack.callback(target.stop)
+        expired = stack.enter_context(
+            _deadline(target, seconds("MISSION_CHECK_TIMEOUT", CHECK_TIMEOUT))
+        )
         # The worker's interpreter starts while pytest is imported; the learner's code
         # starts only once the checkpoints are collected (Release.pytest_collection_finish).
         target.start(hold=True)
@@ -237,7 +242,9 @@ def run_check(request: CheckRequest) -> Report:
     report.results = list(session.results.values())
     if session.collected and report.spec_hash:
         remember(report.spec_hash, session.collected.values())
-    if session.error is not None:
+    if expired:
+        report.error = expired[0].error
+    elif session.error is not None:
         report.error = session.error.error
     elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not report.results:
         report.error = CheckError(
@@ -245,6 +252,37 @@ def run_check(request: CheckRequest) -> Report:
             f"pytest ended with {code!r} for {lesson.checkpoints}:\n" + output.getvalue()[-3000:],
         )
     return report
+
+
+CHECK_TIMEOUT = 900.0  # seconds a whole check may take (MISSION_CHECK_TIMEOUT)
+
+
+@contextlib.contextmanager
+def _deadline(target: Target, limit: float) -> Iterator[list[TargetError]]:
+    """Past ``limit`` seconds, the app is killed and every checkpoint left is skipped with
+    one error, so no app (and no server at a URL) can keep a check going for ever."""
+
+    expired: list[TargetError] = []
+
+    def expire() -> None:
+        expired.append(
+            TargetError(
+                ErrorKind.CHECK_TIMEOUT,
+                f"The check did not finish within {limit:g} s, so the checker stopped your "
+                "app; the checkpoints that had not run yet are skipped. Look for requests "
+                "that take very long to answer, or set MISSION_CHECK_TIMEOUT on a slow "
+                "machine.",
+            )
+        )
+        target.expire(expired[0])
+
+    timer = threading.Timer(limit, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield expired
+    finally:
+        timer.cancel()
 
 
 class Release:
