@@ -105,6 +105,13 @@ def lessons_command(markdown: bool) -> None:
             )
         click.echo()
     click.echo("Start one with `mission start <id>`, then `mission check <id>`.")
+    _warn_if_damaged(store)
+
+
+def _warn_if_damaged(store: ProgressStore) -> None:
+    """Say once, on stderr, that the progress file could not all be read."""
+    if store.damage:
+        click.secho(store.damage, fg="yellow", err=True)
 
 
 def course_map_markdown(catalog: Catalog) -> str:
@@ -286,6 +293,7 @@ def progress_command(lesson_key: str | None) -> None:
         _show_progress(lesson, progress, infos, detailed=bool(lesson_key))
     if not shown:
         click.echo("No checks yet. Start with `mission start a01`, then `mission check a01`.")
+    _warn_if_damaged(store)
 
 
 def _show_progress(
