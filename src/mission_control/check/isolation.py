@@ -125,12 +125,20 @@ def protect_checker() -> None:
 # -- the children ---------------------------------------------------------------------------
 
 
+_NAMESPACE_FAILED: list[bool] = []
+
+
+def namespace_unavailable() -> None:
+    """Remember that this machine refused a mount namespace (uid 0 without CAP_SYS_ADMIN)."""
+    _NAMESPACE_FAILED.append(True)
+
+
 def isolation_mode() -> str:
     """``namespace`` (root: a private view of the file system, no capabilities) or
     ``basic`` (the private checkpoint copy, a non-dumpable checker and PDEATHSIG);
     ``MISSION_ISOLATION=off`` turns the namespace off (for debugging a lesson)."""
     wanted = os.environ.get("MISSION_ISOLATION", "auto")
-    if wanted in ("off", "basic") or _LIBC is None:
+    if wanted in ("off", "basic") or _LIBC is None or _NAMESPACE_FAILED:
         return "basic"
     return "namespace" if os.geteuid() == 0 else "basic"
 
@@ -146,8 +154,9 @@ def hidden_paths(extra: Iterable[Path] = ()) -> list[Path]:
     package = Path(__file__).resolve().parents[2]  # src/, when installed from a checkout
     if package.name == "src" and (package.parent / "lessons").is_dir():
         paths += [package, package.parent / "lessons", package.parent / "workspace"]
-    found = {path.resolve() for path in [*paths, *_PRIVATE, *extra] if path.exists()}
-    return sorted(found)
+    found = sorted({path.resolve() for path in [*paths, *_PRIVATE, *extra] if path.exists()})
+    # A folder inside one already covered is covered with it (and could not be mounted on).
+    return [path for path in found if not any(path.is_relative_to(o) for o in found if o != path)]
 
 
 def read_only_paths() -> list[Path]:

@@ -172,18 +172,34 @@ def spawn(
     the lesson's folder."""
     token = secrets.token_hex(8)
     mode = "basic" if trusted else isolation.isolation_mode()
-    hidden = isolation.hidden_paths(hide) if mode == "namespace" else []
-    process = subprocess.Popen(
-        list(argv),
-        cwd=cwd,
-        env={**env, TREE_VARIABLE: token, "PYTHONNOUSERSITE": "1"},
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        pass_fds=tuple(pass_fds),
-        start_new_session=True,
-        preexec_fn=isolation.child_preexec(mode, hidden),
-    )
+    where = Path(cwd).resolve()
+    hidden = [
+        path
+        for path in (isolation.hidden_paths(hide) if mode == "namespace" else [])
+        if not where.is_relative_to(path)  # never the folder the process runs in
+    ]
+
+    def start(mode: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env={**env, TREE_VARIABLE: token, "PYTHONNOUSERSITE": "1"},
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=tuple(pass_fds),
+            start_new_session=True,
+            preexec_fn=isolation.child_preexec(mode, hidden),
+        )
+
+    try:
+        process = start(mode)
+    except subprocess.SubprocessError:
+        if mode != "namespace":
+            raise
+        # uid 0 without CAP_SYS_ADMIN (a container): no namespace here, from now on.
+        isolation.namespace_unavailable()
+        process = start("basic")
     _TREES[process.pid] = token
     return process
 
