@@ -26,6 +26,7 @@ from helpers import CATALOG, ROOT, mission
 
 from mission_control.check import isolation, transports
 from mission_control.check.client import Request, RequestTimedOut
+from mission_control.check.inventory import spec_hash
 from mission_control.check.processes import LOG_LINE_CHARS, AppLog, kill_tree, run_command
 from mission_control.check.transports import HttpTransport, ResponseTooLarge
 
@@ -160,7 +161,7 @@ def test_a_hostile_app_cannot_forge_its_grade(
     # The forged checkpoints did not run: the starter fails, and spec_hash is the original's.
     assert run.returncode == 1, run.output
     assert report["summary"]["failed"] > 0, attempts
-    assert report["spec_hash"] == isolation.private_checkpoints(A01.checkpoints).spec_hash
+    assert report["spec_hash"] == spec_hash(A01)  # the untouched files' hash
     # Nothing but the checker wrote the checker's stdout, during the check or after it.
     if stdout_protected:
         assert "FORGED" not in run.stdout, attempts
