@@ -107,6 +107,13 @@ def lessons_command(markdown: bool) -> None:
             )
         click.echo()
     click.echo("Start one with `mission start <id>`, then `mission check <id>`.")
+    _warn_if_damaged(store)
+
+
+def _warn_if_damaged(store: ProgressStore) -> None:
+    """Say once, on stderr, that the progress file could not all be read."""
+    if store.damage:
+        click.secho(store.damage, fg="yellow", err=True)
 
 
 def course_map_markdown(catalog: Catalog) -> str:
@@ -187,6 +194,12 @@ def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
     help="Count this run as your progress even though it checks another target than your "
     "workspace copy (--path, --url).",
 )
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON report to FILE, once every process of the app has ended "
+    "(for grading: the app cannot reach it).",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
@@ -197,6 +210,7 @@ def check_command(
     serve: bool,
     as_json: bool,
     record: bool,
+    output: Path | None,
     ignore_prerequisites: bool,
     reverse: bool,
 ) -> None:
@@ -249,6 +263,8 @@ def check_command(
         except Exception as exc:
             click.echo(f"(Could not save this run to your progress: {exc})", err=True)
     notice = _port_notice(report, lesson) if request.url is None else None
+    if output is not None:
+        write_report(output, report.to_dict())
     if as_json:
         _print_json(report.to_dict())
         if notice:
@@ -286,6 +302,15 @@ def _port_notice(report: Report, lesson: Lesson) -> str | None:
     return port_notice(lesson.port, lesson.id)
 
 
+def write_report(path: Path, data: dict[str, Any]) -> None:
+    """Write a report whole or not at all (a temporary file renamed over ``path``). It is
+    called after run_check, which returns only once the app's whole process tree is dead."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -316,6 +341,7 @@ def progress_command(lesson_key: str | None) -> None:
             "No checks yet. Start with `mission start d04` (your first Flask app), then "
             "`mission check d04`."
         )
+    _warn_if_damaged(store)
 
 
 def _show_progress(

@@ -2,14 +2,22 @@
 
 Progress is never lost: each run is written in one transaction, the file is in WAL mode so
 the hub can read while ``mission check`` writes, and concurrent writers wait for each other
-(``busy_timeout``) instead of failing. Runs against the reference solution are recorded too,
-but they are not the learner's progress and are left out of it.
+(``busy_timeout``) instead of failing; a writer that still finds the file locked tries
+again, and a run that cannot be written at all is kept beside the file (``*.pending/``) and
+added by the next write. Runs against the reference solution are recorded too, but they are
+not the learner's progress and are left out of it.
+
+A damaged file (not a database, a bad page, a row that does not parse) never stops the
+reader: what can be read is, the rest is left out, and :attr:`ProgressStore.damage` says
+"your progress file is damaged at PATH" for the CLI and the hub to show.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mission_control.check.report import PASSED, Report
+
+WRITE_ATTEMPTS = 4  # tries of one write while another process holds the file
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -120,12 +130,29 @@ class ProgressStore:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
         self._schema_ready = False  # created on the first write through this store
+        self.damage: str | None = None  # what a reader found broken, in the learner's words
+        try:
+            self.busy_timeout = float(os.environ.get("MISSION_PROGRESS_BUSY_TIMEOUT", "30"))
+        except ValueError:
+            self.busy_timeout = 30.0
+
+    @property
+    def pending_dir(self) -> Path:
+        """Where runs wait that could not be written (a locked or damaged file)."""
+        return self.path.with_name(self.path.name + ".pending")
+
+    def _damaged(self, detail: object) -> None:
+        self.damage = (
+            f"Your progress file is damaged at {self.path} ({detail}). What could be read is "
+            "shown; new checks are still kept. To start a fresh file, move this one away."
+        )
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
-            db.execute("PRAGMA busy_timeout = 30000")
+        timeout = self.busy_timeout
+        with closing(sqlite3.connect(self.path, timeout=timeout, isolation_level=None)) as db:
+            db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             db.execute("PRAGMA foreign_keys = ON")
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
@@ -149,10 +176,64 @@ class ProgressStore:
             self._schema_ready = True
 
     def record(self, report: Report, source: str, at: datetime | None = None) -> int:
-        """Keep one run and its results; return the run's id."""
+        """Keep one run and its results; return the run's id. A file another process keeps
+        locked is tried again; if the run still cannot be written it is kept in
+        :attr:`pending_dir` (:class:`RunKeptForLater` says where) and added by the next
+        write, so it is never lost."""
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, not {source!r}")
         at = at or datetime.now(UTC)
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                self._add_pending()  # older runs first, so the newest keeps the newest id
+                run_id = self._insert(report, source, at)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    return self._keep_for_later(report, source, at, exc)
+                if attempt == WRITE_ATTEMPTS - 1:
+                    return self._keep_for_later(report, source, at, exc)
+                time.sleep(0.1 * 2**attempt)
+            except sqlite3.DatabaseError as exc:  # not a database, a bad page
+                return self._keep_for_later(report, source, at, exc)
+            else:
+                return run_id
+        raise AssertionError("unreachable")
+
+    def _keep_for_later(self, report: Report, source: str, at: datetime, error: Exception) -> int:
+        self.pending_dir.mkdir(parents=True, exist_ok=True)
+        name = f"{at.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}.json"
+        path = self.pending_dir / name
+        data = {"report": report.to_dict(), "source": source, "at": at.isoformat()}
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temporary, path)
+        raise RunKeptForLater(path, error)
+
+    def _add_pending(self) -> None:
+        """Write the runs kept for later, oldest first, each once."""
+        if not self.pending_dir.is_dir():
+            return
+        for path in sorted(self.pending_dir.glob("*.json")):
+            try:
+                claimed = path.with_suffix(".adding")
+                os.replace(path, claimed)  # one writer adds it, even with several at once
+            except OSError:
+                continue
+            try:
+                data = json.loads(claimed.read_text(encoding="utf-8"))
+                self._insert(
+                    Report.from_dict(data["report"]),
+                    data["source"],
+                    datetime.fromisoformat(data["at"]),
+                )
+            except sqlite3.Error:
+                os.replace(claimed, path)  # still locked: next time
+                return
+            except (ValueError, KeyError, TypeError):
+                continue  # a file that is not a kept run: leave it as .adding
+            claimed.unlink()
+
+    def _insert(self, report: Report, source: str, at: datetime) -> int:
         summary = report.summary
         with self._write() as db:
             cursor = db.execute(
@@ -199,19 +280,24 @@ class ProgressStore:
     def _read(self, query: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
         if not self.path.exists():
             return []
-        with self._connect() as db:
-            try:
+        try:
+            with self._connect() as db:
                 return db.execute(query, params).fetchall()
-            except sqlite3.OperationalError as exc:
-                if "no such table" in str(exc):
-                    return []
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return []
+            if "locked" in str(exc) or "busy" in str(exc):
                 raise
+            self._damaged(exc)
+        except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed"
+            self._damaged(exc)
+        return []
 
     def runs(self, lesson: str | None = None, *, limit: int = 50) -> list[RunSummary]:
         """The newest runs first (of one lesson, if given), the solution's included."""
         where, params = ("WHERE lesson = ?", [lesson]) if lesson else ("", [])
         rows = self._read(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT ?", [*params, limit])
-        return [_run(row) for row in rows]
+        return [run for run in map(self._run, rows) if run is not None]
 
     def progress(self, lesson: str, checkpoint_ids: Sequence[str]) -> LessonProgress:
         """The learner's standing on ``lesson`` (runs of the solution do not count)."""
@@ -221,9 +307,9 @@ class ProgressStore:
             "SELECT * FROM runs WHERE lesson = ? AND source != 'solution' ORDER BY id DESC LIMIT 1",
             [lesson],
         )
-        if not last:
+        if not last or (last_run := self._run(last[0])) is None:
             return state
-        state.last_run = _run(last[0])
+        state.last_run = last_run
         for row in self._read("SELECT * FROM results WHERE run_id = ?", [state.last_run.id]):
             if row["checkpoint"] in wanted:
                 keys = row.keys()
@@ -244,8 +330,9 @@ class ProgressStore:
             " GROUP BY checkpoint",
             [lesson],
         ):
-            if row["checkpoint"] in wanted:
-                state.first_passed[row["checkpoint"]] = datetime.fromisoformat(row["first"])
+            first = self._moment(row["first"])
+            if row["checkpoint"] in wanted and first is not None:
+                state.first_passed[row["checkpoint"]] = first
         state.regressions = [
             checkpoint
             for checkpoint in checkpoint_ids
@@ -258,8 +345,47 @@ class ProgressStore:
             [lesson, len(checkpoint_ids)],
         )
         if complete and complete[0]["at"] and checkpoint_ids:
-            state.completed_at = datetime.fromisoformat(complete[0]["at"])
+            state.completed_at = self._moment(complete[0]["at"])
         return state
+
+    def _moment(self, text: object) -> datetime | None:
+        """A stored time, or None (and :attr:`damage` said) if it does not parse."""
+        try:
+            return datetime.fromisoformat(str(text))
+        except ValueError:
+            self._damaged(f"a run has the time {text!r}")
+            return None
+
+    def _run(self, row: sqlite3.Row) -> RunSummary | None:
+        at = self._moment(row["at"])
+        if at is None:
+            return None
+        try:
+            return RunSummary(
+                id=int(row["id"]),
+                lesson=str(row["lesson"]),
+                at=at,
+                source=str(row["source"]),
+                target=str(row["target"]),
+                error_kind=row["error_kind"],
+                passed=int(row["passed"]),
+                failed=int(row["failed"]),
+                skipped=int(row["skipped"]),
+            )
+        except (TypeError, ValueError) as exc:
+            self._damaged(f"run {row['id']!r}: {exc}")
+            return None
+
+
+class RunKeptForLater(Exception):
+    """The run could not be written now; it waits in a file and is added by the next write."""
+
+    def __init__(self, path: Path, error: Exception) -> None:
+        self.path = path
+        super().__init__(
+            f"the progress file could not be written ({error}); this run is kept in {path} "
+            "and will be added by your next check"
+        )
 
 
 def _add_missing_columns(db: sqlite3.Connection) -> None:
@@ -269,17 +395,3 @@ def _add_missing_columns(db: sqlite3.Connection) -> None:
         for name, definition in columns.items():
             if name not in present:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
-
-
-def _run(row: sqlite3.Row) -> RunSummary:
-    return RunSummary(
-        id=row["id"],
-        lesson=row["lesson"],
-        at=datetime.fromisoformat(row["at"]),
-        source=row["source"],
-        target=row["target"],
-        error_kind=row["error_kind"],
-        passed=row["passed"],
-        failed=row["failed"],
-        skipped=row["skipped"],
-    )

@@ -35,6 +35,7 @@ from mission_control.check.processes import (
     describe_exit,
     free_port,
     port_answers,
+    spawn,
     stop_process,
 )
 from mission_control.check.report import ErrorKind, TargetError, TargetKind
@@ -47,6 +48,14 @@ from mission_control.check.transports import (
 )
 
 WORKER = Path(__file__).with_name("worker.py")
+_WORKER_SOURCE: list[str] = []  # read once: the child may not be able to see src/
+
+
+def worker_source() -> str:
+    """worker.py's code, run with ``python -c`` so the child needs no access to the course."""
+    if not _WORKER_SOURCE:
+        _WORKER_SOURCE.append(WORKER.read_text(encoding="utf-8"))
+    return _WORKER_SOURCE[0]
 
 
 class Launcher(ABC):
@@ -106,7 +115,9 @@ class ImportLauncher(Launcher):
             raise PipeClosed
         return self._pipe
 
-    def start(self) -> None:
+    def start(self, hold: bool = False) -> None:
+        """Start the worker; with ``hold`` it waits for :meth:`release` before it imports
+        the learner's code."""
         requests_r, requests_w = os.pipe()
         responses_r, responses_w = os.pipe()
         entry = {
@@ -118,10 +129,11 @@ class ImportLauncher(Launcher):
             "interface": self.interface,
         }
         try:
-            self.process = subprocess.Popen(
+            self.process = spawn(
                 [
                     sys.executable,
-                    str(WORKER),
+                    "-c",
+                    worker_source(),
                     str(self.sandbox.path),
                     json.dumps(entry),
                     str(requests_r),
@@ -130,18 +142,21 @@ class ImportLauncher(Launcher):
                 pass_fds=(requests_r, responses_w),
                 cwd=self.sandbox.path,
                 env=app_environment(self.env),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
             )
         finally:
             os.close(requests_r)
             os.close(responses_w)
         self._pipe = WsgiPipe(requests_w, responses_r, self.sandbox.restore_paths)
+        if not hold:
+            self.release()
         assert self.process.stdout is not None and self.process.stderr is not None
         self.log.pump(self.process.stdout, "stdout", self.sandbox.restore_paths)
         self.log.pump(self.process.stderr, "stderr", self.sandbox.restore_paths)
+
+    def release(self) -> None:
+        """Let a held worker import the learner's code."""
+        with contextlib.suppress(PipeClosed):
+            self.transport.write({"type": "go"})
 
     def wait_ready(self) -> None:
         module = self.entry.module
@@ -169,9 +184,16 @@ class ImportLauncher(Launcher):
             )
 
     def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None and self._pipe is not None
+        return (
+            self.process is not None
+            and self.process.poll() is None
+            and self._pipe is not None
+            and self._pipe.open
+        )
 
     def lost(self, reason: str = "") -> str:
+        if reason and self.process is not None and self.process.poll() is None:
+            return f"{reason}."  # the worker is fine; its answer was not
         return f"its process ended ({self._exit()}).{self._printed()}"
 
     def stop(self, graceful: bool = False) -> None:

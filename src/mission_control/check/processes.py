@@ -1,15 +1,21 @@
 """Processes the checker starts for a learner's app, their logs, and commands run beside them.
 
-Every process runs in its own session (so its whole group can be signalled), in the sandbox
-copy of the learner's folder, with :func:`app_environment`. Its stdout and stderr are read
-line by line into an :class:`AppLog`, which keeps the stream of each line and a bounded
-number of lines, so a chatty app cannot fill the checker's memory.
+Every process runs in its own session, in the sandbox copy of the learner's folder, with
+:func:`app_environment`, isolated as :mod:`.isolation` says (:func:`spawn`). Each process
+tree is marked with a token in its environment (``MISSION_TREE``), and :func:`kill_tree`
+kills everything that is a descendant of the process, in its group or session, or carries
+its token, until nothing is left: a child that calls ``setsid``, or that its parent left
+behind, dies with the rest (the checker is a child subreaper, so orphans stay findable).
+Its stdout and stderr are read line by line into an :class:`AppLog`, which keeps the stream
+of each line and a bounded number of lines, so a chatty app cannot fill the checker's memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import secrets
 import shlex
 import signal
 import socket
@@ -21,12 +27,16 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+from mission_control.check import isolation
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")  # colours servers add to their log lines
 _VARIABLE = re.compile(r"\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*))")
 LOG_LINES = 20_000  # lines an AppLog keeps; older ones are dropped
 LOG_LINE_CHARS = 4_000  # characters kept of one line
+TREE_VARIABLE = "MISSION_TREE"
+_TREES: dict[int, str] = {}  # pid of a process the checker started -> its tree's token
 
 
 @dataclass(frozen=True)
@@ -95,8 +105,14 @@ class AppLog:
         """Read ``stream`` line by line into this log, on a daemon thread."""
 
         def run() -> None:
-            for raw in iter(stream.readline, b""):
-                self.append(name, rewrite(raw.decode("utf-8", errors="replace").rstrip("\r\n")))
+            limit = LOG_LINE_CHARS * 4  # bytes: a line without an end never fills memory
+            skipping = False
+            for raw in iter(lambda: stream.readline(limit), b""):
+                whole = raw.endswith(b"\n")
+                if not skipping:
+                    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                    self.append(name, rewrite(text))
+                skipping = not whole  # the rest of an overlong line is dropped
             stream.close()
 
         thread = threading.Thread(target=run, name=f"{self.name}-{name}", daemon=True)
@@ -140,24 +156,156 @@ def command_argv(command: str | Sequence[str], env: Mapping[str, str] | None = N
     return argv
 
 
+def spawn(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    stdin: Any = subprocess.DEVNULL,
+    pass_fds: Sequence[int] = (),
+    hide: Sequence[Path] = (),
+    trusted: bool = False,
+) -> subprocess.Popen[bytes]:
+    """Start one of the learner's processes: its own session, its tree's token, killed
+    with the checker, and isolated (:mod:`.isolation`) with ``hide`` covered as well.
+    A ``trusted`` process (the course's own fake service) is not isolated: it runs from
+    the lesson's folder."""
+    token = secrets.token_hex(8)
+    mode = "basic" if trusted else isolation.isolation_mode()
+    where = Path(cwd).resolve()
+    hidden = [
+        path
+        for path in (isolation.hidden_paths(hide) if mode == "namespace" else [])
+        if not where.is_relative_to(path)  # never the folder the process runs in
+    ]
+
+    def start(mode: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env={**env, TREE_VARIABLE: token, "PYTHONNOUSERSITE": "1"},
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pass_fds=tuple(pass_fds),
+            start_new_session=True,
+            preexec_fn=isolation.child_preexec(mode, hidden),
+        )
+
+    try:
+        process = start(mode)
+    except subprocess.SubprocessError:
+        if mode != "namespace":
+            raise
+        # uid 0 without CAP_SYS_ADMIN (a container): no namespace here, from now on.
+        isolation.namespace_unavailable()
+        process = start("basic")
+    _TREES[process.pid] = token
+    return process
+
+
 def stop_process(process: subprocess.Popen[bytes] | None, grace: float = 3.0) -> None:
-    """End a process the checker started, with its whole process group: SIGTERM, then
-    SIGKILL if it is still there after ``grace`` seconds (at once if ``grace`` is 0)."""
+    """End a process the checker started, with its whole tree: SIGTERM to its group, then
+    SIGKILL to every process of the tree (:func:`kill_tree`), after ``grace`` seconds if it
+    is still there (at once if ``grace`` is 0)."""
     if process is None:
         return
-    if process.poll() is not None:
-        _kill_group(process.pid, signal.SIGKILL)  # children it left behind in its group
-        return
-    steps = [(signal.SIGTERM, grace)] if grace > 0 else []
-    for sig, wait in [*steps, (signal.SIGKILL, 5.0)]:
-        if not _kill_group(process.pid, sig):
-            process.send_signal(sig)
-        try:
-            process.wait(wait)
-            break
-        except subprocess.TimeoutExpired:
+    if process.poll() is None and grace > 0:
+        if not _kill_group(process.pid, signal.SIGTERM):
+            process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(grace)
+    kill_tree(process.pid)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(5.0)
+    _TREES.pop(process.pid, None)
+
+
+def _proc_table() -> dict[int, tuple[int, int, int]]:
+    """pid -> (parent pid, process group, session) of every process, from /proc."""
+    table: dict[int, tuple[int, int, int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
             continue
-    _kill_group(process.pid, signal.SIGKILL)
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as file:
+                stat = file.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()  # after "pid (name) "
+        table[int(entry.name)] = (int(fields[1]), int(fields[2]), int(fields[3]))
+    return table
+
+
+def _carries(pid: int, marker: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as file:
+            return marker in file.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def tree_members(root: int, token: str | None = None) -> set[int]:
+    """The processes of ``root``'s tree still alive: ``root``, its descendants, its group
+    and session, and every process whose environment carries ``token``."""
+    if not os.path.isdir("/proc"):
+        return {root}
+    table = _proc_table()
+    marker = f"{TREE_VARIABLE}={token}".encode() if token else None
+    members = {
+        pid
+        for pid, (_, group, session) in table.items()
+        if pid == root
+        or group == root
+        or session == root
+        or (marker is not None and pid != os.getpid() and _carries(pid, marker))
+    }
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    stack = list(members)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in members:
+                members.add(child)
+                stack.append(child)
+    members.discard(os.getpid())
+    return members
+
+
+def kill_tree(root: int, token: str | None = None) -> None:
+    """SIGKILL every process of ``root``'s tree (see :func:`tree_members`), again until
+    none is left (a process may fork while it is being killed), and reap the orphans the
+    checker adopted as a subreaper."""
+    token = token or _TREES.get(root)
+    for _ in range(50):
+        alive = [pid for pid in tree_members(root, token) if _running(pid)]
+        if not alive:
+            break
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.005)
+        _reap(exclude=root)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            stat = file.read()
+    except OSError:
+        return False
+    return stat[stat.rfind(b")") + 2 : stat.rfind(b")") + 3] != b"Z"
+
+
+def _reap(exclude: int) -> None:
+    """Collect the exit status of adopted orphans (never of a process a Popen owns)."""
+    owned = set(_TREES) | {exclude}
+    for pid, (parent, _, _) in _proc_table().items():
+        if parent == os.getpid() and pid not in owned and not _running(pid):
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, os.WNOHANG)
 
 
 def _kill_group(pid: int, sig: signal.Signals) -> bool:
@@ -201,8 +349,10 @@ class ManagedProcess:
         cwd: Path,
         env: Mapping[str, str],
         restore: Callable[[str], str] = str,
+        trusted: bool = False,
     ) -> None:
         self.name = name
+        self.trusted = trusted
         self.command = command
         self.cwd = cwd
         self.env = dict(env)
@@ -212,15 +362,8 @@ class ManagedProcess:
 
     def start(self) -> None:
         env = app_environment(self.env)
-        self.process = subprocess.Popen(
-            command_argv(self.command, env),
-            cwd=self.cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        argv = command_argv(self.command, env)
+        self.process = spawn(argv, cwd=self.cwd, env=env, trusted=self.trusted)
         assert self.process.stdout is not None and self.process.stderr is not None
         self.log.pump(self.process.stdout, "stdout", self.restore)
         self.log.pump(self.process.stderr, "stderr", self.restore)
@@ -276,32 +419,70 @@ def run_command(
     full_env = app_environment(env)
     argv = command_argv(command, full_env)
     shown = command if isinstance(command, str) else shlex.join(command)
-    process = subprocess.Popen(
+    process = spawn(
         argv,
         cwd=cwd,
         env=full_env,
         stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
     )
+    out, err = _Collected(process.stdout), _Collected(process.stderr)
+    if process.stdin is not None:
+        threading.Thread(target=_feed, args=(process.stdin, input or ""), daemon=True).start()
     try:
-        out, err = process.communicate(input.encode() if input is not None else None, timeout)
+        process.wait(timeout)
         timed_out = False
     except subprocess.TimeoutExpired:
-        _kill_group(process.pid, signal.SIGKILL)
-        try:
-            out, err = process.communicate(timeout=5)
-        except subprocess.TimeoutExpired:  # a grandchild outside the group holds the pipes
-            process.kill()
-            out, err = b"", b""
         timed_out = True
-    finally:
-        _kill_group(process.pid, signal.SIGKILL)
+    # The command ended (or ran too long): nothing it started may outlive it, and a
+    # grandchild still holding its stdout must not keep the checker waiting.
+    for stream in (out, err):
+        stream.join(0.5)
+    stop_process(process, grace=0)
+    for stream in (out, err):
+        stream.join(1.0)
     return CommandResult(
         command=shown,
         exit_code=None if timed_out else process.returncode,
-        stdout=restore(out.decode("utf-8", errors="replace")),
-        stderr=restore(err.decode("utf-8", errors="replace")),
+        stdout=restore(out.text()),
+        stderr=restore(err.text()),
         timed_out=timed_out,
     )
+
+
+COMMAND_OUTPUT_BYTES = 4 << 20  # what a command's stdout (or stderr) keeps at most
+
+
+def _feed(stream: IO[bytes], text: str) -> None:
+    with contextlib.suppress(OSError):
+        stream.write(text.encode())
+    with contextlib.suppress(OSError):
+        stream.close()
+
+
+class _Collected:
+    """A command's stream read on a thread, kept up to :data:`COMMAND_OUTPUT_BYTES`."""
+
+    def __init__(self, stream: IO[bytes] | None) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[bytes] | None) -> None:
+        if stream is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := os.read(stream.fileno(), 65536):
+                with self._lock:
+                    room = COMMAND_OUTPUT_BYTES - self._size
+                    if room > 0:
+                        self._chunks.append(chunk[:room])
+                        self._size += min(len(chunk), room)
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
+    def text(self) -> str:
+        with self._lock:
+            return b"".join(self._chunks).decode("utf-8", errors="replace")

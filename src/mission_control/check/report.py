@@ -49,6 +49,7 @@ class ErrorKind(StrEnum):
     NOT_STARTED = "not_started"
     UNKNOWN_LESSON = "unknown_lesson"
     CHECKER_ERROR = "checker_error"
+    CHECK_TIMEOUT = "check_timeout"
 
     @property
     def headline(self) -> str:
@@ -56,6 +57,7 @@ class ErrorKind(StrEnum):
 
 
 _HEADLINES = {
+    ErrorKind.CHECK_TIMEOUT: "The check ran out of time.",
     ErrorKind.IMPORT_ERROR: "Your app does not import.",
     ErrorKind.NO_APP: "No app object found.",
     ErrorKind.FACTORY_ERROR: "Your app factory did not return an app.",

@@ -8,7 +8,9 @@ and every checkpoint skipped, never a traceback from the checker. The CLI and th
 parse, call this, and render.
 
 pytest runs in this process (the checkpoints are course code); the learner's code runs in
-child processes that the target owns, and is always stopped before this returns.
+child processes that the target owns, and is always stopped, with every process it started,
+before this returns. pytest runs the checkpoints from a private copy collected before any
+learner code starts, and the report's ``spec_hash`` is that copy's (see :mod:`.isolation`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from mission_control import __version__
 from mission_control.catalog import Catalog, Lesson
+from mission_control.check import isolation
 from mission_control.check.inventory import list_checkpoints, remember, spec_hash
 from mission_control.check.report import (
     NOT_STARTED,
@@ -34,7 +39,7 @@ from mission_control.check.report import (
     TargetError,
     TargetKind,
 )
-from mission_control.check.targets import make_target, seconds
+from mission_control.check.targets import Target, make_target, seconds
 
 if TYPE_CHECKING:
     from mission_control.check.services import RunningService
@@ -150,15 +155,16 @@ def _folder_problem(request: CheckRequest) -> TargetError | None:
     return None
 
 
-def _pytest_args(lesson: Lesson, *extra: str) -> list[str]:
+def _pytest_args(lesson: Lesson, *extra: str, checkpoints: Path | None = None) -> list[str]:
+    folder = str(checkpoints or lesson.checkpoints)
     return [
-        str(lesson.checkpoints),
+        folder,
         "-c",
         str(INI),
         "--rootdir",
-        str(lesson.checkpoints),
+        folder,
         "--confcutdir",  # no conftest.py from the folders above the checkpoints
-        str(lesson.checkpoints),
+        folder,
         "--import-mode=importlib",
         "--capture=sys",
         "-q",
@@ -183,8 +189,12 @@ def run_check(request: CheckRequest) -> Report:
     if problem is not None:
         return not_started(report, lesson, problem)
 
+    isolation.protect_checker()
     output = io.StringIO()
     with contextlib.ExitStack() as stack:
+        private = isolation.private_checkpoints(lesson.checkpoints)
+        stack.callback(private.cleanup)
+        report.spec_hash = private.spec_hash  # what runs, whatever happens to the originals
         services: dict[str, RunningService] = {}
         env = dict(lesson.check_env)
         if lesson.services and request.kind is not TargetKind.URL:
@@ -200,7 +210,12 @@ def run_check(request: CheckRequest) -> Report:
             lesson, request.kind, app_dir=request.app_dir, url=request.url, env=env
         )
         stack.callback(target.stop)
-        target.start()  # the child imports the app while pytest is imported and starts up
+        expired = stack.enter_context(
+            _deadline(target, seconds("MISSION_CHECK_TIMEOUT", CHECK_TIMEOUT))
+        )
+        # The worker's interpreter starts while pytest is imported; the learner's code
+        # starts only once the checkpoints are collected (Release.pytest_collection_finish).
+        target.start(hold=True)
 
         import pytest
 
@@ -217,14 +232,19 @@ def run_check(request: CheckRequest) -> Report:
         )
         os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            code = pytest.main(_pytest_args(lesson), plugins=[plugin, session])
+            code = pytest.main(
+                _pytest_args(lesson, checkpoints=private.path),
+                plugins=[plugin, session, Release(target)],
+            )
         if code == pytest.ExitCode.INTERRUPTED:
             raise KeyboardInterrupt
 
     report.results = list(session.results.values())
     if session.collected and report.spec_hash:
         remember(report.spec_hash, session.collected.values())
-    if session.error is not None:
+    if expired:
+        report.error = expired[0].error
+    elif session.error is not None:
         report.error = session.error.error
     elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not report.results:
         report.error = CheckError(
@@ -232,6 +252,47 @@ def run_check(request: CheckRequest) -> Report:
             f"pytest ended with {code!r} for {lesson.checkpoints}:\n" + output.getvalue()[-3000:],
         )
     return report
+
+
+CHECK_TIMEOUT = 900.0  # seconds a whole check may take (MISSION_CHECK_TIMEOUT)
+
+
+@contextlib.contextmanager
+def _deadline(target: Target, limit: float) -> Iterator[list[TargetError]]:
+    """Past ``limit`` seconds, the app is killed and every checkpoint left is skipped with
+    one error, so no app (and no server at a URL) can keep a check going for ever."""
+
+    expired: list[TargetError] = []
+
+    def expire() -> None:
+        expired.append(
+            TargetError(
+                ErrorKind.CHECK_TIMEOUT,
+                f"The check did not finish within {limit:g} s, so the checker stopped your "
+                "app; the checkpoints that had not run yet are skipped. Look for requests "
+                "that take very long to answer, or set MISSION_CHECK_TIMEOUT on a slow "
+                "machine.",
+            )
+        )
+        target.expire(expired[0])
+
+    timer = threading.Timer(limit, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield expired
+    finally:
+        timer.cancel()
+
+
+class Release:
+    """Starts the learner's code once pytest has collected (imported) every checkpoint."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+
+    def pytest_collection_finish(self) -> None:
+        self.target.release()
 
 
 def not_started(report: Report, lesson: Lesson, error: TargetError) -> Report:

@@ -81,7 +81,11 @@ class FakeService(RunningService):
         else:
             port = free_port()
             self._process = ManagedProcess(
-                f"fake {spec.env}", spec.option("run"), lesson.path, {"PORT": str(port)}
+                f"fake {spec.env}",
+                spec.option("run"),
+                lesson.path,
+                {"PORT": str(port)},
+                trusted=True,  # course code, run from the lesson's own folder
             )
             self._process.start()
             _wait_for_port(self._process, port, spec)

@@ -12,6 +12,7 @@ itself), or a URL. The :class:`Target` then gives every checkpoint the same oper
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from mission_control.check.launchers import (
     Launcher,
     UrlLauncher,
 )
-from mission_control.check.processes import AppLog, CommandResult, run_command
+from mission_control.check.processes import AppLog, CommandResult, kill_tree, run_command
 from mission_control.check.report import ErrorKind, TargetError, TargetKind
 from mission_control.check.sandbox import Sandbox
 from mission_control.check.transports import ConnectionLost, PipeClosed
@@ -81,6 +82,7 @@ class Target:
         self._linter: ImportLauncher | None = None
         self._error: TargetError | None = None
         self._ready = False
+        self._held = False
 
     # -- what it offers -------------------------------------------------------------------
 
@@ -121,17 +123,36 @@ class Target:
 
     # -- life cycle -----------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Begin starting everything; may return before it is ready (so the app imports
-        while pytest starts up)."""
+    def start(self, hold: bool = False) -> None:
+        """Begin starting everything; may return before it is ready. With ``hold``, only
+        what runs no learner code yet starts (the in-process worker's interpreter), and
+        :meth:`release` starts the rest: the checker calls it once the checkpoints are
+        collected, so the learner's code cannot change them before they are in memory."""
+        self._held = hold
+        if isinstance(self.launcher, ImportLauncher):
+            self.launcher.start(hold=hold)
+        elif not hold:
+            self.launcher.start()
+        if self.extras is not None and not hold:
+            self.extras.start()
+
+    def release(self) -> None:
+        """Start what :meth:`start` held back."""
+        if not self._held:
+            return
+        self._held = False
+        if isinstance(self.launcher, ImportLauncher):
+            self.launcher.release()
+        else:
+            self.launcher.start()
         if self.extras is not None:
             self.extras.start()
-        self.launcher.start()
 
     def ready(self) -> None:
         """Block until the app (and its other processes) can take requests."""
         if self._error:
             raise self._error
+        self.release()
         try:
             if not self._ready:
                 if not self.launcher.alive():
@@ -230,6 +251,20 @@ class Target:
         self.launcher.start()
         self.ready()
 
+    def expire(self, error: TargetError) -> None:
+        """End the check now (its deadline passed; called from another thread): every
+        process of the app dies, the request under way fails, and every later checkpoint is
+        skipped with ``error``. Only processes are killed here; pipes and sockets are closed
+        by :meth:`stop`, on the checker's own thread."""
+        self._error = error
+        for launcher in (self.launcher, self._linter):
+            for process in _processes_of(launcher):
+                kill_tree(process.pid)
+        if self.extras is not None:
+            for managed in self.extras.running.values():
+                if managed.process is not None:
+                    kill_tree(managed.process.pid)
+
     def stop_app(self) -> None:
         self.launcher.stop()
         self._ready = False
@@ -268,6 +303,14 @@ class Target:
             input=input,
             restore=self.sandbox.restore_paths,
         )
+
+
+def _processes_of(launcher: Launcher | None) -> list[subprocess.Popen[bytes]]:
+    if isinstance(launcher, ImportLauncher) and launcher.process is not None:
+        return [launcher.process]
+    if isinstance(launcher, CommandLauncher) and launcher.web.process is not None:
+        return [launcher.web.process]
+    return []
 
 
 def make_target(

@@ -6,6 +6,10 @@
 - :class:`HttpTransport`: HTTP with httpx to any address: a server the checker started, or
   one at a URL.
 
+Every request has a total deadline (not a time per read: a server that trickles a byte a
+second is stopped at the deadline) and every response a size cap (:data:`MAX_RESPONSE_BYTES`,
+``MISSION_MAX_RESPONSE_MB``), over HTTP and over the pipe alike.
+
 Both take a :class:`~mission_control.check.client.Request` (built once, as bytes) and return
 a :class:`~mission_control.check.client.Response`; both keep a browser-like cookie jar that
 :meth:`reset_session` empties, so every checkpoint starts as a new visitor.
@@ -20,6 +24,7 @@ import os
 import re
 import select
 import struct
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -31,6 +36,17 @@ if TYPE_CHECKING:
     import httpx
 
 _STATUS = re.compile(r"^(\d{3})\s*(.*)$")
+
+
+def _max_response_bytes() -> int:
+    try:
+        megabytes = float(os.environ.get("MISSION_MAX_RESPONSE_MB", "64"))
+    except ValueError:
+        megabytes = 64
+    return int(max(megabytes, 0.001) * (1 << 20))
+
+
+MAX_RESPONSE_BYTES = _max_response_bytes()  # the most of one response body the checker reads
 
 
 class Transport(Protocol):
@@ -47,6 +63,16 @@ class PipeClosed(Exception):
 
 class ConnectionLost(Exception):
     """The server closed or refused the connection instead of answering."""
+
+
+class ResponseTooLarge(ConnectionLost):
+    """The answer was bigger than :data:`MAX_RESPONSE_BYTES`; the checker stopped reading."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the response was larger than {MAX_RESPONSE_BYTES / (1 << 20):g} MB, the most "
+            "the checker reads of one answer"
+        )
 
 
 # -- frames: a 4-byte big-endian length, then a JSON object (see worker.py) ----------------
@@ -70,6 +96,8 @@ class FrameReader:
         if len(self._buffer) < 4:
             return None
         (length,) = struct.unpack(">I", self._buffer[:4])
+        if length > MAX_RESPONSE_BYTES * 4 // 3 + (1 << 20):
+            raise ResponseTooLarge
         if len(self._buffer) < 4 + length:
             return None
         frame = bytes(self._buffer[4 : 4 + length])
@@ -141,7 +169,11 @@ class WsgiPipe:
         says nothing for ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while True:
-            frame = self._frames.next_frame()
+            try:
+                frame = self._frames.next_frame()
+            except ResponseTooLarge:
+                self.close()  # the rest of the frame will never be read: start afresh
+                raise
             if frame is not None:
                 return frame
             remaining = deadline - time.monotonic()
@@ -171,6 +203,18 @@ class WsgiPipe:
         self._to_app = self._from_app = -1
 
 
+def _read_capped(answer: httpx.Response) -> bytes:
+    """The body, decoded as httpx does, up to :data:`MAX_RESPONSE_BYTES`."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in answer.iter_bytes():
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ResponseTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class HttpTransport:
     """Requests over HTTP to ``base_url`` (httpx, no redirects followed, no proxies)."""
 
@@ -186,29 +230,56 @@ class HttpTransport:
         return self._http
 
     def send(self, request: Request, timeout: float, *, wsgi_lint: bool = False) -> Response:
+        """One request, over within ``timeout`` seconds in all (headers and body), whatever
+        the server does: at the deadline the connection is closed under httpx's feet."""
         import httpx
 
+        client = self._client()
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            client.close()  # a blocked read ends at once
+
+        timer = threading.Timer(timeout, expire)
+        timer.daemon = True
+        timer.start()
         try:
-            answer = self._client().request(
+            with client.stream(
                 request.method,
                 self.base_url + request.target,
                 headers=request.headers,
                 content=request.body or None,
                 timeout=timeout,
-            )
-        except httpx.TimeoutException:
-            raise RequestTimedOut(request, timeout) from None
+            ) as answer:
+                data = _read_capped(answer)
         except httpx.LocalProtocolError as exc:  # never sent: the checkpoint's request is bad
+            if expired.is_set():
+                raise self._timed_out(request, timeout, client) from None
             raise CheckerError(f"the checker could not send {request.target}: {exc}") from None
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, RuntimeError) as exc:  # RuntimeError: closed client
+            if expired.is_set() or isinstance(exc, httpx.TimeoutException):
+                raise self._timed_out(request, timeout, client) from None
             raise ConnectionLost(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            timer.cancel()
+        if expired.is_set():
+            raise self._timed_out(request, timeout, client)
         return Response(
             status_code=answer.status_code,
             reason=answer.reason_phrase,
             headers=Headers(answer.headers.multi_items()),
-            data=answer.content,
+            data=data,
             request=request,
         )
+
+    def _timed_out(self, request: Request, timeout: float, client: httpx.Client) -> RequestTimedOut:
+        """Forget the closed client (keeping its cookies) and say the request took too long."""
+        if self._http is client:
+            cookies = client.cookies
+            self._http = None
+            self._client().cookies.update(cookies)
+        return RequestTimedOut(request, timeout)
 
     def reset_session(self) -> None:
         if self._http is not None:

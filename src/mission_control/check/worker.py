@@ -9,8 +9,13 @@ it; the checker notices through the pipes and reports it in plain words.
 Requests are built with Werkzeug's EnvironBuilder and the app is called the way a server
 calls it (:func:`call_app`), with a browser-like cookie jar per checkpoint.
 
+The course itself is taken off ``sys.path`` (the course is installed in the same
+environment, and the learner's code has no business importing the checker or the catalog).
+
 Protocol: frames on two inherited pipes, each a 4-byte big-endian length and a JSON object.
-The first frame the worker sends says whether the app is ready; after that each request frame
+The worker waits for a ``go`` frame before it imports the learner's code (the checker sends
+it once the checkpoints are collected, so no learner code runs before they are in memory);
+the first frame the worker sends says whether the app is ready; after that each request frame
 gets exactly one response frame. Bodies travel base64-encoded.
 """
 
@@ -200,14 +205,33 @@ def call_app(app: Any, environ: dict) -> tuple[str, list[tuple[str, str]], bytes
     return state["status"], state["headers"], b"".join(body)
 
 
+def without_course(path: list[str]) -> list[str]:
+    """``sys.path`` less the folders the course's own package is imported from."""
+    return [item for item in path if not os.path.isdir(os.path.join(item, "mission_control"))]
+
+
+def preload(app_dir: str) -> None:
+    """Import what every request needs while the checker is still collecting, unless the
+    learner's folder has a module of that name."""
+    if not os.path.exists(os.path.join(app_dir, "werkzeug")) and not os.path.exists(
+        os.path.join(app_dir, "werkzeug.py")
+    ):
+        with contextlib.suppress(ImportError):
+            import werkzeug.test  # noqa: F401
+
+
 def main() -> None:
     app_dir, entry_json, fd_in, fd_out = sys.argv[1:5]
     entry = json.loads(entry_json)
     requests_in = os.fdopen(int(fd_in), "rb")
     responses_out = os.fdopen(int(fd_out), "wb")
     os.chdir(app_dir)
-    sys.path[0] = app_dir  # the learner's folder, not the checker's, comes first
+    sys.path[:] = [app_dir, *without_course(sys.path[1:])]  # the learner's folder first
     sys.argv = [os.path.join(app_dir, entry["module"].replace(".", os.sep) + ".py")]
+    preload(app_dir)
+    go = receive(requests_in)
+    if go is None or go.get("type") != "go":
+        return
 
     app, error = load_app(app_dir, entry)
     if error:

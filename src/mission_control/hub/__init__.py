@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, current_app, request
 
 from mission_control.catalog import load_catalog
 from mission_control.hub.markdown import inline_code
@@ -38,8 +38,40 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(main.bp)
     app.register_blueprint(lessons.bp)
     errors.register(app)
+    app.before_request(_refuse_foreign_host)
+    app.before_request(_forget_damage)
+    app.context_processor(_progress_damage)
     app.after_request(_security_headers)
     return app
+
+
+def _forget_damage() -> None:
+    """Each page says whether the progress file was damaged when *it* read it."""
+    current_app.extensions["mission_progress"].damage = None
+
+
+def _progress_damage() -> dict[str, str | None]:
+    return {"progress_damage": current_app.extensions["mission_progress"].damage}
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def _refuse_foreign_host() -> None:
+    """Answer only requests addressed to this machine at the hub's own port. A page on
+    another site can point its own name at 127.0.0.1 (DNS rebinding) and then read the hub
+    as "same origin"; its requests carry that name in ``Host``, so they are refused."""
+    host = request.environ.get("HTTP_HOST", "").lower()
+    name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
+    if not name:
+        name, port = host, ""
+    own_port = request.environ.get("SERVER_PORT", "")
+    if name not in LOCAL_HOSTS or (port and own_port and port != own_port):
+        abort(
+            400,
+            description="Mission Control answers only at http://127.0.0.1, http://localhost "
+            "or http://[::1] on its own port. Open it at the address `mission serve` printed.",
+        )
 
 
 def _security_headers(response: Response) -> Response:
