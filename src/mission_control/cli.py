@@ -23,6 +23,7 @@ import click
 
 from mission_control import __version__
 from mission_control.catalog import Catalog, CatalogError, Lesson, load_catalog
+from mission_control.check.formats import FORMATS, render
 from mission_control.progress import LessonProgress, ProgressStore
 
 if TYPE_CHECKING:
@@ -179,6 +180,18 @@ def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON report (for teachers and CI)."
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    help="json (= --json), junit, gradescope (results.json), tap, classroom (GitHub Classroom).",
+)
+@click.option(
+    "--extra-checkpoints",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also run a teacher's own checkpoint files (test_*.py) from this folder.",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
@@ -188,6 +201,8 @@ def check_command(
     url: str | None,
     serve: bool,
     as_json: bool,
+    fmt: str,
+    extra_checkpoints: Path | None,
     ignore_prerequisites: bool,
     reverse: bool,
 ) -> None:
@@ -204,11 +219,12 @@ def check_command(
     if url and serve:
         raise click.UsageError("--serve starts your app itself; --url checks one already running")
 
+    fmt = "json" if as_json else fmt
     catalog = _catalog()
     lesson = catalog.get(lesson_key)
     if lesson is None:
-        if as_json:
-            _print_json(unknown_lesson(catalog, lesson_key).to_dict())
+        if fmt != "text":
+            sys.stdout.write(render(unknown_lesson(catalog, lesson_key), None, fmt))
             sys.exit(2)
         _lesson(catalog, lesson_key)
         return
@@ -221,6 +237,7 @@ def check_command(
         serve=serve,
         ignore_prerequisites=ignore_prerequisites,
         reverse=reverse,
+        extra_checkpoints=extra_checkpoints,
     )
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -234,10 +251,12 @@ def check_command(
         ProgressStore().record(report, str(request.source))
     except Exception as exc:
         click.echo(f"(Could not save this run to your progress: {exc})", err=True)
-    if as_json:
-        _print_json(report.to_dict())
-    else:
+    if fmt == "text":
         TextRenderer().render(report)
+    else:
+        name = request.app_dir.name if request.app_dir else str(url)
+        sys.stdout.write(render(report, lesson, fmt, name=name))
+        sys.stdout.flush()
     sys.exit(0 if report.ok else 1)
 
 
