@@ -178,16 +178,13 @@ def junit_xml(suites: Sequence[tuple[str, Report]], lesson: Lesson | None) -> st
         out.text = f"{earned}/{possible} points"
         err = ET.SubElement(suite, "system-err")
         err.text = _xml_text(report.error.message) if report.error else ""
-        for key, value in (
-            ("tests", len(rows)),
-            ("failures", tally[FAILED]),
-            ("errors", tally[ERROR]),
-            ("skipped", tally[SKIPPED]),
-        ):
-            totals[key] += value
+        totals["tests"] += len(rows)
+        totals["failures"] += tally[FAILED]
+        totals["errors"] += tally[ERROR]
+        totals["skipped"] += tally[SKIPPED]
         total_time += seconds
-    for key, value in totals.items():
-        root.set(key, str(value))
+    for key, total in totals.items():
+        root.set(key, str(total))
     root.set("time", f"{total_time:.3f}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
