@@ -368,3 +368,73 @@ def dev_check_command(lesson_key: str, only: str | None) -> None:
                 click.echo("    " + finding.explanation.replace("\n", "\n    "))
     if not holds:
         sys.exit(1)
+
+
+# -- for teachers ------------------------------------------------------------------------------
+
+
+@main.command("grade")
+@click.argument("lesson_key", metavar="LESSON")
+@click.argument("submissions", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Default: ./grades-<lesson>.",
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="Checks at a time (default: the cores).")
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A CSV with folder,name columns.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=120,
+    show_default=True,
+    help="Seconds one submission may take.",
+)
+@click.option("--force", is_flag=True, help="Re-check every submission, changed or not.")
+@click.option(
+    "--extra-checkpoints",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also run your own checkpoint files (test_*.py) from this folder.",
+)
+@click.option(
+    "--reveal-hidden", is_flag=True, help="Keep the details of hidden checkpoints in the reports."
+)
+def grade_command(
+    lesson_key: str,
+    submissions: Path,
+    out: Path | None,
+    jobs: int | None,
+    roster: Path | None,
+    timeout: float,
+    force: bool,
+    extra_checkpoints: Path | None,
+    reveal_hidden: bool,
+) -> None:
+    """Grade every sub-folder of SUBMISSIONS: grades.csv, junit.xml, report.html and a JSON
+    report per submission in --out. Nothing is recorded into your progress."""
+    from mission_control import grade
+
+    lesson = _lesson(_catalog(), lesson_key)
+    found = grade.find_submissions(submissions, roster)
+    if not found:
+        raise click.ClickException(f"There are no submission folders in {submissions}.")
+    out = (out or Path(f"grades-{lesson.id}")).resolve()
+    items = grade.grade(
+        lesson,
+        found,
+        out,
+        jobs=jobs,
+        force=force,
+        timeout=timeout,
+        extra_checkpoints=extra_checkpoints,
+        reveal_hidden=reveal_hidden,
+        progress=sys.stderr,
+    )
+    for line in grade.summary_lines(lesson, items):
+        click.echo(line)
+    click.echo(f"\nGrades in {out}: grades.csv, junit.xml, report.html, reports/")
