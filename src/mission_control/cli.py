@@ -438,3 +438,26 @@ def grade_command(
     for line in grade.summary_lines(lesson, items):
         click.echo(line)
     click.echo(f"\nGrades in {out}: grades.csv, junit.xml, report.html, reports/")
+
+
+@main.command("classroom")
+@click.argument("lesson_key", metavar="LESSON")
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--course-repo",
+    default="OWNER/flask-mission-control",
+    show_default=True,
+    help="The GitHub repository of this course, whose checker the workflow installs.",
+)
+@click.option("--ref", help="The tag or commit of the checker to pin (default: v<version>).")
+def classroom_command(lesson_key: str, out: Path, course_repo: str, ref: str | None) -> None:
+    """Write a GitHub Classroom template repository for one assignment."""
+    from mission_control.classroom import write_template
+
+    lesson = _lesson(_catalog(), lesson_key)
+    try:
+        write_template(lesson, out, course_repo, ref)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{exc}: choose a new folder.") from None
+    click.echo(f"Template for {lesson.id} in {out}: push it to GitHub, mark it a template,")
+    click.echo("and choose it when you create the assignment in GitHub Classroom.")
