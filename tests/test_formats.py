@@ -267,3 +267,12 @@ def test_private_checks_are_run_reported_and_hidden(tmp_path: Path) -> None:
         assert "SECRET" not in run_private(tmp_path, "--format", fmt).stdout, fmt
     revealed = run_private(tmp_path, "--json", reveal="1")
     assert "SECRET EXPECTATION" in revealed.stdout
+
+
+def test_lesson_points_name_real_checkpoints() -> None:
+    from mission_control.check.inventory import list_many
+
+    lessons = [lesson for lesson in CATALOG if lesson.points]
+    for lesson, infos in zip(lessons, list_many(lessons), strict=True):
+        unknown = set(lesson.points) - {info.id for info in infos}
+        assert not unknown, f"{lesson.id}: [check] points names no checkpoint {sorted(unknown)}"

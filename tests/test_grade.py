@@ -154,3 +154,40 @@ def test_rerun_skips_what_did_not_change(graded_class) -> None:
     changed = grade(submissions, out, env)
     assert changed.stdout.count("unchanged, not re-checked") == 29
     assert re.search(r"^s00-solution +17/17$", changed.stdout, re.MULTILINE)
+
+
+PRIVATE = '''
+from mission_control.check import checkpoint, expect
+
+
+@checkpoint("teacher-edge", hidden=True)
+def test_edge(client):
+    """A private edge case"""
+    r = client.get("/todos/0")
+    expect(r.status_code == 200, "PRIVATE DETAIL", str(r.status_code))
+'''
+
+
+def test_private_checks_in_a_grade(tmp_path: Path) -> None:
+    submissions = tmp_path / "class"
+    make_class(submissions, 5)
+    (submissions / "s05-empty").mkdir()  # no app.py: the check never reaches pytest
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "test_private.py").write_text(PRIVATE, encoding="utf-8")
+    env = dict(os.environ, MISSION_PROGRESS_DB=str(tmp_path / "learner.sqlite3"))
+    out = tmp_path / "grades"
+    run = grade(submissions, out, env, "--extra-checkpoints", str(private))
+    assert run.returncode == 0, run.stderr
+    with (out / "grades.csv").open(newline="", encoding="utf-8") as handle:
+        rows = {row["submission"]: row for row in csv.DictReader(handle)}
+    assert {row["max"] for row in rows.values()} == {"18"}  # 17 + the teacher's one
+    assert rows["s00-solution"]["points"] == "17" and rows["s05-empty"]["problem"] == "no_app"
+    report = json.loads((out / "reports" / "s00-solution.json").read_text())
+    edge = next(result for result in report["results"] if result["id"] == "teacher-edge")
+    assert edge["hidden"] and "PRIVATE DETAIL" not in json.dumps(report)
+    revealed = grade(submissions, out, env, "--extra-checkpoints", str(private), "--reveal-hidden")
+    assert "unchanged" not in revealed.stdout  # revealing is a different grade
+    assert "PRIVATE DETAIL" in (out / "reports" / "s00-solution.json").read_text()
+    assert not (submissions / "s00-solution" / "test_private.py").exists()
+    assert not Path(env["MISSION_PROGRESS_DB"]).exists()

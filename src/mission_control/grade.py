@@ -275,9 +275,30 @@ def grade(
                 bar.step(submission.name)
 
     ordered = [results[submission.name] for submission in submissions]
+    fill_missing(ordered)
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")
     write_outputs(lesson, ordered, out)
     return ordered
+
+
+def fill_missing(items: Sequence[Graded]) -> None:
+    """Give every report every checkpoint any report ran, so all rows have the same maximum.
+
+    A check that never reached pytest (no app file, a timeout) lists only the lesson's own
+    checkpoints; a teacher's extra ones are added to it as not run, which a grade counts as
+    failed because the report has an error.
+    """
+    known: dict[str, str] = {}
+    for item in items:
+        for result in item.report.results:
+            known.setdefault(result.id, result.title)
+    for item in items:
+        present = {result.id for result in item.report.results}
+        item.report.results += [
+            Result(id=cid, title=title, status=SKIPPED, detail=NOT_STARTED)
+            for cid, title in known.items()
+            if cid not in present
+        ]
 
 
 def csv_row(lesson: Lesson, item: Graded) -> dict[str, str | int]:
