@@ -191,3 +191,35 @@ def test_private_checks_in_a_grade(tmp_path: Path) -> None:
     assert "PRIVATE DETAIL" in (out / "reports" / "s00-solution.json").read_text()
     assert not (submissions / "s00-solution" / "test_private.py").exists()
     assert not Path(env["MISSION_PROGRESS_DB"]).exists()
+
+
+def test_a_check_that_breaks_costs_only_its_row(tmp_path: Path) -> None:
+    from helpers import CATALOG
+
+    from mission_control.grade import Submission, check_one
+    from mission_control.grade import grade as grade_class
+
+    lesson = CATALOG.get("a01")
+    assert lesson is not None
+    make_class(tmp_path / "class", 6)
+    names = sorted(path.name for path in (tmp_path / "class").iterdir())
+
+    def flaky(lesson_, submission: Submission, **kwargs):  # type: ignore[no-untyped-def]
+        if submission.name == "s01-starter":
+            raise RuntimeError("the check process could not be started")
+        return check_one(lesson_, submission, **kwargs)
+
+    kept = [name for name in names if name != "s02-hangs"]
+    submissions = [Submission(name, tmp_path / "class" / name) for name in kept]
+    env_db = tmp_path / "learner.sqlite3"
+    os.environ["MISSION_PROGRESS_DB"] = str(env_db)
+    try:
+        items = grade_class(lesson, submissions, tmp_path / "out", jobs=2, checker=flaky)
+    finally:
+        del os.environ["MISSION_PROGRESS_DB"]
+    problems = {item.submission.name: item.report.error for item in items}
+    broken = problems["s01-starter"]
+    assert broken is not None and "could not be started" in broken.message, problems
+    assert problems["s00-solution"] is None, problems
+    assert items[0].report.ok, items[0].report.to_json()
+    assert not env_db.exists()
