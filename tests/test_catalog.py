@@ -173,6 +173,11 @@ def test_malformed_field_is_named(
         ('[[app.processes]]\nname = "web"\nrun = "python x.py"', "app.processes[0].name"),
         ('[[app.processes]]\nname = "w"\nrun = "x"\nready = "("', "app.processes[0].ready"),
         ("retries = 3", "check.retries"),
+        ('points = { "create-todo" = "two" }', "check.points.create-todo"),
+        ('points = { "create-todo" = true }', "check.points.create-todo"),
+        ('points = { "create-todo" = 101 }', "check.points.create-todo"),
+        ('points = { "Create Todo" = 2 }', "check.points.Create Todo"),
+        ("points = 3", "check.points"),
     ],
 )
 def test_malformed_check_table_is_named(tmp_path: Path, check: str, field: str) -> None:
@@ -180,6 +185,14 @@ def test_malformed_check_table_is_named(tmp_path: Path, check: str, field: str) 
     with pytest.raises(CatalogError) as caught:
         load_lesson(make_lesson(tmp_path, text))
     assert caught.value.field == field
+
+
+def test_points_weight_checkpoints_and_default_to_one(tmp_path: Path) -> None:
+    text = VALID + '\n[check]\npoints = { "create-todo" = 3, "list" = 0 }\n'
+    lesson = load_lesson(make_lesson(tmp_path, text))
+    assert lesson.points_for("create-todo") == 3
+    assert lesson.points_for("list") == 0
+    assert lesson.points_for("anything-else") == 1
 
 
 def test_not_toml_and_unreadable(tmp_path: Path) -> None:

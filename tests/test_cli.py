@@ -169,6 +169,7 @@ def test_solution_check_json_is_one_object() -> None:
             "came_back",
             "app_log",
             "needs",
+            "hidden",  # a teacher's hidden checkpoint (issue 16)
         }
 
 

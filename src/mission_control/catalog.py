@@ -39,6 +39,7 @@ _SLUG = re.compile(r"^(?:(\d\d)-)?[a-z0-9]+(?:-[a-z0-9]+)*$")
 _MODULE = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_POINTS_ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")  # the checkpoint id pattern (api.py)
 # A PEP 508 requirement as lessons write them: a name, optional extras, version specifiers
 # and an optional environment marker (the tests check each against the installed packages).
 _SPEC = r"(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+"
@@ -175,6 +176,8 @@ class Lesson:
     check_env: Mapping[str, str] = field(default_factory=dict)
     services: tuple[Service, ...] = ()
     live: bool = False  # the checkpoints need a real server: checks serve the app
+    #: ``[check] points``: a checkpoint's weight in a grade (``points_for``); default 1
+    points: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def phase_name(self) -> str:
@@ -218,6 +221,10 @@ class Lesson:
 
     def service(self, env: str) -> Service | None:
         return next((service for service in self.services if service.env == env), None)
+
+    def points_for(self, checkpoint_id: str) -> int:
+        """What ``checkpoint_id`` is worth in a grade: ``[check] points``, else one point."""
+        return self.points.get(checkpoint_id, 1)
 
     def checkpoint_files(self) -> list[Path]:
         """The checkpoint modules, sorted, as pytest collects them."""
@@ -301,7 +308,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
 _TOP_KEYS = {"format", "id", "title", "phase", "order", "summary", "requirements", "app", "check"}
 _APP_KEYS = {"entry", "interface", "run", "port", "processes"}
 _PROCESS_KEYS = {"name", "run", "ready"}
-_CHECK_KEYS = {"timeout", "env", "services", "live"}
+_CHECK_KEYS = {"timeout", "env", "services", "live", "points"}
 _SERVICE_KEYS = {"kind", "env", "hint"}
 
 
@@ -384,6 +391,14 @@ def load_lesson(toml_path: Path | str) -> Lesson:
     live = check.get("live", False)
     if not isinstance(live, bool):
         raise CatalogError(toml_path, "check.live", "must be true or false")
+    points = reader.table(check, "points", required=False, prefix="check.")
+    for name, value in points.items():
+        if not _POINTS_ID.match(name) or isinstance(value, bool) or not isinstance(value, int):
+            raise CatalogError(
+                toml_path, f"check.points.{name}", "must be a checkpoint id with a whole number"
+            )
+        if not 0 <= value <= 100:
+            raise CatalogError(toml_path, f"check.points.{name}", "must be from 0 to 100 points")
 
     return Lesson(
         id=lesson_id,
@@ -404,6 +419,7 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         check_env=MappingProxyType(dict(env)),
         services=_services(reader, check, folder),
         live=live,
+        points=MappingProxyType(dict(points)),
     )
 
 

@@ -23,6 +23,7 @@ import click
 
 from mission_control import __version__
 from mission_control.catalog import Catalog, CatalogError, Lesson, load_catalog
+from mission_control.check.formats import FORMATS, render
 from mission_control.ports import HUB_PORT, port_notice
 from mission_control.progress import LessonProgress, ProgressStore
 
@@ -200,6 +201,18 @@ def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
     help="Also write the JSON report to FILE, once every process of the app has ended "
     "(for grading: the app cannot reach it).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    help="json (= --json), junit, gradescope (results.json), tap, classroom (GitHub Classroom).",
+)
+@click.option(
+    "--extra-checkpoints",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also run a teacher's own checkpoint files (test_*.py) from this folder.",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
@@ -211,6 +224,8 @@ def check_command(
     as_json: bool,
     record: bool,
     output: Path | None,
+    fmt: str,
+    extra_checkpoints: Path | None,
     ignore_prerequisites: bool,
     reverse: bool,
 ) -> None:
@@ -230,11 +245,12 @@ def check_command(
     if record and solution:
         raise click.UsageError("a check of the reference solution is never your progress")
 
+    fmt = "json" if as_json else fmt
     catalog = _catalog()
     lesson = catalog.get(lesson_key)
     if lesson is None:
-        if as_json:
-            _print_json(unknown_lesson(catalog, lesson_key).to_dict())
+        if fmt != "text":
+            sys.stdout.write(render(unknown_lesson(catalog, lesson_key), None, fmt))
             sys.exit(2)
         _lesson(catalog, lesson_key)
         return
@@ -247,6 +263,7 @@ def check_command(
         serve=serve,
         ignore_prerequisites=ignore_prerequisites,
         reverse=reverse,
+        extra_checkpoints=extra_checkpoints,
     )
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -265,14 +282,14 @@ def check_command(
     notice = _port_notice(report, lesson) if request.url is None else None
     if output is not None:
         write_report(output, report.to_dict())
-    if as_json:
-        _print_json(report.to_dict())
-        if notice:
-            click.echo(notice, err=True)
-    else:
-        if notice:
-            click.echo(notice)
+    if notice:  # on stderr unless the learner reads text
+        click.echo(notice, err=fmt != "text")
+    if fmt == "text":
         TextRenderer().render(report)
+    else:
+        name = request.app_dir.name if request.app_dir else str(url)
+        sys.stdout.write(render(report, lesson, fmt, name=name))
+        sys.stdout.flush()
     if not recorded:  # on stderr, so stdout stays the report
         click.echo(f"(Not recorded as your progress: {_NOT_RECORDED[request.source]}.)", err=True)
     sys.exit(0 if report.ok else 1)
@@ -425,3 +442,96 @@ def dev_check_command(lesson_key: str, only: str | None) -> None:
                 click.echo("    " + finding.explanation.replace("\n", "\n    "))
     if not holds:
         sys.exit(1)
+
+
+# -- for teachers ------------------------------------------------------------------------------
+
+
+@main.command("grade")
+@click.argument("lesson_key", metavar="LESSON")
+@click.argument("submissions", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Default: ./grades-<lesson>.",
+)
+@click.option("--jobs", type=click.IntRange(min=1), help="Checks at a time (default: the cores).")
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A CSV with folder,name columns.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=120,
+    show_default=True,
+    help="Seconds one submission may take.",
+)
+@click.option("--force", is_flag=True, help="Re-check every submission, changed or not.")
+@click.option(
+    "--extra-checkpoints",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Also run your own checkpoint files (test_*.py) from this folder.",
+)
+@click.option(
+    "--reveal-hidden", is_flag=True, help="Keep the details of hidden checkpoints in the reports."
+)
+def grade_command(
+    lesson_key: str,
+    submissions: Path,
+    out: Path | None,
+    jobs: int | None,
+    roster: Path | None,
+    timeout: float,
+    force: bool,
+    extra_checkpoints: Path | None,
+    reveal_hidden: bool,
+) -> None:
+    """Grade every sub-folder of SUBMISSIONS: grades.csv, junit.xml, report.html and a JSON
+    report per submission in --out. Nothing is recorded into your progress."""
+    from mission_control import grade
+
+    lesson = _lesson(_catalog(), lesson_key)
+    found = grade.find_submissions(submissions, roster)
+    if not found:
+        raise click.ClickException(f"There are no submission folders in {submissions}.")
+    out = (out or Path(f"grades-{lesson.id}")).resolve()
+    items = grade.grade(
+        lesson,
+        found,
+        out,
+        jobs=jobs,
+        force=force,
+        timeout=timeout,
+        extra_checkpoints=extra_checkpoints,
+        reveal_hidden=reveal_hidden,
+        progress=sys.stderr,
+    )
+    for line in grade.summary_lines(lesson, items):
+        click.echo(line)
+    click.echo(f"\nGrades in {out}: grades.csv, junit.xml, report.html, reports/")
+
+
+@main.command("classroom")
+@click.argument("lesson_key", metavar="LESSON")
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--course-repo",
+    default="OWNER/flask-mission-control",
+    show_default=True,
+    help="The GitHub repository of this course, whose checker the workflow installs.",
+)
+@click.option("--ref", help="The tag or commit of the checker to pin (default: v<version>).")
+def classroom_command(lesson_key: str, out: Path, course_repo: str, ref: str | None) -> None:
+    """Write a GitHub Classroom template repository for one assignment."""
+    from mission_control.classroom import write_template
+
+    lesson = _lesson(_catalog(), lesson_key)
+    try:
+        write_template(lesson, out, course_repo, ref)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{exc}: choose a new folder.") from None
+    click.echo(f"Template for {lesson.id} in {out}: push it to GitHub, mark it a template,")
+    click.echo("and choose it when you create the assignment in GitHub Classroom.")

@@ -12,7 +12,9 @@ A checkpoint is a pytest test function in ``checkpoints/test_*.py`` with::
 - ``id`` is stable (progress is kept by it; it defaults to the function name without
   ``test_``); ``hint`` is advice in the lesson's own terms, shown under a failure;
 - ``requires`` names checkpoints that must pass first; if one did not, this one is skipped
-  and says which.
+  and says which;
+- ``hidden=True`` (a teacher's private check) shows the learner only a fixed message when it
+  does not pass: no detail, request, response, log or hint.
 
 Checkpoints are black-box: they get fixtures from the checker's plugin (``client``,
 ``restart_app``, ``fakes``, ``run_command``, ``app_log``, ``target_kind``) and never
@@ -38,10 +40,15 @@ class CheckpointSpec:
     id: str
     hint: str | None
     requires: tuple[str, ...]
+    hidden: bool = False
 
 
 def checkpoint(
-    id: str | None = None, *, hint: str | None = None, requires: str | tuple[str, ...] = ()
+    id: str | None = None,
+    *,
+    hint: str | None = None,
+    requires: str | tuple[str, ...] = (),
+    hidden: bool = False,
 ) -> Callable[[F], F]:
     """Mark a test function as a checkpoint (see the module docstring)."""
     required = (requires,) if isinstance(requires, str) else tuple(requires)
@@ -52,7 +59,7 @@ def checkpoint(
             raise ValueError(f"checkpoint id {name!r} must be lower-case words joined by - or _")
         if not (function.__doc__ or "").strip():
             raise ValueError(f"checkpoint {name!r} needs a docstring: its title")
-        function.__checkpoint__ = CheckpointSpec(name, hint, required)  # type: ignore[attr-defined]
+        function.__checkpoint__ = CheckpointSpec(name, hint, required, hidden)  # type: ignore[attr-defined]
         return function
 
     return mark

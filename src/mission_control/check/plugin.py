@@ -10,6 +10,7 @@ to list the checkpoints.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from mission_control.check.processes import AppLog, CommandResult
 from mission_control.check.report import (
     ERROR,
     FAILED,
+    HIDDEN_MESSAGE,
     NOT_STARTED,
     PASSED,
     SKIPPED,
@@ -205,7 +207,18 @@ def pytest_runtest_makereport(
             result.detail, result.needs = exc.msg or "", str(exc.capability)
     elif report.failed and result.status not in (FAILED, ERROR):
         _describe_failure(result, spec, item, call, check)
+    if spec.hidden:
+        _hide(result)
     return report
+
+
+def _hide(result: Result) -> None:
+    """A hidden checkpoint that did not pass says only the fixed message (a teacher grading
+    with MISSION_REVEAL_HIDDEN=1 sees everything)."""
+    result.hidden = True
+    if result.status in (FAILED, ERROR) and os.environ.get("MISSION_REVEAL_HIDDEN") != "1":
+        result.detail, result.hint, result.curl = HIDDEN_MESSAGE, "", ""
+        result.came_back = result.app_log = ""
 
 
 def learner_frames(lines: list[str]) -> list[str]:

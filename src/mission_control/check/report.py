@@ -84,6 +84,9 @@ class TargetKind(StrEnum):
     URL = "url"
 
 
+#: All a learner reads about a hidden checkpoint that did not pass (check50 does the same).
+HIDDEN_MESSAGE = "This is a hidden check: it did not pass, and its details are for your teacher."
+
 #: The reason every checkpoint gives when the app could not be started at all.
 NOT_STARTED = "not run: your app did not start (see above)"
 
@@ -109,6 +112,7 @@ class Result:
     app_log: str = ""
     needs: str | None = None
     duration_ms: int = 0
+    hidden: bool = False  # a hidden checkpoint: the learner reads only HIDDEN_MESSAGE
 
     @property
     def message(self) -> str:
@@ -133,6 +137,7 @@ class Result:
             "came_back": self.came_back,
             "app_log": self.app_log,
             "needs": self.needs,
+            "hidden": self.hidden,
         }
 
     @classmethod
@@ -154,6 +159,7 @@ class Result:
             app_log=app_log,
             needs=data.get("needs"),
             duration_ms=data.get("duration_ms", 0),
+            hidden=bool(data.get("hidden", False)),
         )
 
 

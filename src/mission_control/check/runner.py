@@ -83,6 +83,7 @@ class CheckRequest:
     serve: bool = False
     ignore_prerequisites: bool = False  # the project's tests prove every checkpoint can fail
     reverse: bool = False  # ...and that checkpoints do not depend on their order
+    extra_checkpoints: Path | None = None  # a teacher's private checkpoint files, run too
 
     @property
     def kind(self) -> TargetKind:
@@ -116,6 +117,7 @@ def plan(
     serve: bool = False,
     ignore_prerequisites: bool = False,
     reverse: bool = False,
+    extra_checkpoints: Path | None = None,
 ) -> CheckRequest:
     """The check the options describe; the workspace copy when none names another."""
     if url:
@@ -126,7 +128,8 @@ def plan(
         source, app_dir = Source.PATH, path.resolve()
     else:
         source, app_dir = Source.WORKSPACE, workspace_dir(catalog) / lesson.slug
-    return CheckRequest(lesson, source, app_dir, url, serve, ignore_prerequisites, reverse)
+    extra = extra_checkpoints.resolve() if extra_checkpoints else None
+    return CheckRequest(lesson, source, app_dir, url, serve, ignore_prerequisites, reverse, extra)
 
 
 def _folder_problem(request: CheckRequest) -> TargetError | None:
@@ -232,8 +235,9 @@ def run_check(request: CheckRequest) -> Report:
         )
         os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            extra = [str(request.extra_checkpoints)] if request.extra_checkpoints else []
             code = pytest.main(
-                _pytest_args(lesson, checkpoints=private.path),
+                _pytest_args(lesson, *extra, checkpoints=private.path),
                 plugins=[plugin, session, Release(target)],
             )
         if code == pytest.ExitCode.INTERRUPTED:
