@@ -204,7 +204,7 @@ def run_check(request: CheckRequest) -> Report:
 
         import pytest
 
-        from mission_control.check import plugin
+        from mission_control.check import browser, plugin, socketio
         from mission_control.check.plugin import CheckSession
 
         session = CheckSession(
@@ -217,7 +217,7 @@ def run_check(request: CheckRequest) -> Report:
         )
         os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            code = pytest.main(_pytest_args(lesson), plugins=[plugin, session])
+            code = pytest.main(_pytest_args(lesson), plugins=[plugin, browser, socketio, session])
         if code == pytest.ExitCode.INTERRUPTED:
             raise KeyboardInterrupt
 
