@@ -26,6 +26,24 @@ from mission_control.check.client import Client, Response
 NOT_OBJECTS: tuple[Any, ...] = (["Buy milk"], "Buy milk", 7)
 
 _UTF8 = re.compile(r"charset\s*=\s*[\"']?utf-8", re.I)
+#: Elements that have no end tag, so never hold text.
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.I | re.S)
 
 
@@ -200,7 +218,9 @@ class HtmlPage(HTMLParser):
 
     ``elements`` holds every start tag with its attributes; ``links`` each (href, inside a
     <header>); ``forms`` each {"attrs": ..., "inputs": [...]}, every input, select and
-    textarea also in ``inputs`` (with "_labelled_by_parent" when it sits in a <label>).
+    textarea also in ``inputs`` (with "_labelled_by_parent" when it sits in a <label>);
+    ``texts_by_id`` the text inside each element that has an id (what ``aria-describedby``
+    points a screen reader at).
     """
 
     def __init__(self, text: str) -> None:
@@ -219,6 +239,8 @@ class HtmlPage(HTMLParser):
         self._labels = 0
         self._form: dict[str, Any] | None = None
         self._open: dict[str, list[str]] = {}
+        self.texts_by_id: dict[str, str] = {}
+        self._with_id: list[tuple[str, str, list[str]]] = []  # (tag, id, text so far)
         self.feed(text)
         self.close()
 
@@ -246,6 +268,8 @@ class HtmlPage(HTMLParser):
                 self._form["inputs"].append(field)
         if tag in ("h1", "title"):
             self._open[tag] = []
+        if attributes.get("id") and tag not in _VOID:
+            self._with_id.append((tag, attributes["id"], []))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "header" and self._header:
@@ -257,10 +281,18 @@ class HtmlPage(HTMLParser):
         if tag in self._open:
             text = " ".join("".join(self._open.pop(tag)).split())
             (self.h1 if tag == "h1" else self.titles).append(text)
+        for index in range(len(self._with_id) - 1, -1, -1):
+            open_tag, element_id, parts = self._with_id[index]
+            if open_tag == tag:
+                del self._with_id[index]
+                self.texts_by_id.setdefault(element_id, " ".join("".join(parts).split()))
+                break
 
     def handle_data(self, data: str) -> None:
         self._text.append(data)
         for parts in self._open.values():
+            parts.append(data)
+        for _, _, parts in self._with_id:
             parts.append(data)
 
     @property
@@ -289,6 +321,16 @@ class HtmlPage(HTMLParser):
     def labelled(self, field: Mapping[str, Any]) -> bool:
         """Whether a form field has a <label>: around it, or naming its id in ``for``."""
         return bool(field.get("_labelled_by_parent")) or field.get("id", "") in self.label_targets
+
+    def field(self, name: str) -> dict[str, Any] | None:
+        """The first input, select or textarea whose ``name`` is ``name``."""
+        return next((field for field in self.inputs if field.get("name") == name), None)
+
+    def description(self, field: Mapping[str, Any]) -> str:
+        """A field's accessible description: the text of the elements its
+        ``aria-describedby`` names, joined by spaces ("" when it names none that exist)."""
+        ids = str(field.get("aria-describedby", "")).split()
+        return " ".join(self.texts_by_id[i] for i in ids if self.texts_by_id.get(i))
 
     def links_to(self, path: str, *, in_header: bool = False) -> bool:
         return any(

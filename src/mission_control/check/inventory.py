@@ -157,14 +157,16 @@ def collect(lesson: Lesson) -> list[CheckpointInfo]:
     """pytest's collection of the lesson's checkpoints, in this process."""
     import pytest
 
-    from mission_control.check import plugin
+    from mission_control.check import browser, plugin, socketio
     from mission_control.check.plugin import CheckSession
     from mission_control.check.runner import _pytest_args
 
     session = CheckSession(lesson=lesson)
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        code = pytest.main(_pytest_args(lesson, "--collect-only"), plugins=[plugin, session])
+        code = pytest.main(
+            _pytest_args(lesson, "--collect-only"), plugins=[plugin, browser, socketio, session]
+        )
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise InventoryError(f"{lesson.checkpoints}: pytest said {code!r}\n{output.getvalue()}")
     return [_info(item) for item in session.collected.values()]

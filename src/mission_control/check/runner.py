@@ -222,7 +222,7 @@ def run_check(request: CheckRequest) -> Report:
 
         import pytest
 
-        from mission_control.check import plugin
+        from mission_control.check import browser, plugin, socketio
         from mission_control.check.plugin import CheckSession
 
         session = CheckSession(
@@ -238,7 +238,7 @@ def run_check(request: CheckRequest) -> Report:
             extra = [str(request.extra_checkpoints)] if request.extra_checkpoints else []
             code = pytest.main(
                 _pytest_args(lesson, *extra, checkpoints=private.path),
-                plugins=[plugin, session, Release(target)],
+                plugins=[plugin, browser, socketio, session, Release(target)],
             )
         if code == pytest.ExitCode.INTERRUPTED:
             raise KeyboardInterrupt
