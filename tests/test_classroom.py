@@ -65,7 +65,7 @@ def grading_script(template: Path) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize(("folder", "score"), [("solution", 17), ("starter", 0)])
+@pytest.mark.parametrize(("folder", "score"), [("solution", 18), ("starter", 0)])
 def test_workflow_commands_grade_here(
     template: Path, tmp_path: Path, folder: str, score: int
 ) -> None:
@@ -93,6 +93,6 @@ def test_workflow_commands_grade_here(
     match = re.fullmatch(r"result=(\S+)\n", output.read_text())
     assert match, output.read_text()
     result = json.loads(base64.b64decode(match.group(1)))
-    assert result["max_score"] == 17
+    assert result["max_score"] == 18
     assert sum(test["score"] for test in result["tests"]) == score
     assert result["status"] == ("pass" if score else "fail")

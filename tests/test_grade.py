@@ -15,41 +15,47 @@ from pathlib import Path
 
 import pytest
 from class_a01 import BUGS, make_class
+from helpers import CATALOG
+
+from mission_control.check.inventory import list_checkpoints
 
 # (points, passed, failed, skipped, error, problem) for each submission of make_class(30).
-# A bug's failures and the skips of the checkpoints that need the broken one add up to 17.
+# A bug's failures and the skips of the checkpoints that need the broken one add up to N,
+# a01's checkpoint count (18).
 EXPECTED = {
-    "s00-solution": (17, 17, 0, 0, 0, ""),
-    "s01-starter": (0, 0, 10, 7, 0, ""),
-    "s02-hangs": (0, 0, 0, 0, 17, "checker_error"),  # stopped by --timeout: re-run it
-    "s03-exits": (0, 0, 17, 0, 0, "app_exited"),
-    "s04-prints-a-fake-report": (17, 17, 0, 0, 0, ""),
-    "s05-create-200": (8, 8, 2, 7, 0, ""),
-    "s06-delete-200": (15, 15, 2, 0, 0, ""),
-    "s07-no-allow": (16, 16, 1, 0, 0, ""),
-    "s08-list-dict": (15, 15, 2, 0, 0, ""),
-    "s09-no-strip": (15, 15, 2, 0, 0, ""),
-    "s10-no-max": (16, 16, 1, 0, 0, ""),
-    "s11-html-errors": (7, 7, 10, 0, 0, ""),
-    "s12-any-body": (16, 16, 1, 0, 0, ""),
-    "s13-any-completed": (15, 15, 2, 0, 0, ""),
-    "s14-empty-update": (16, 16, 1, 0, 0, ""),
-    "s15-same-id": (15, 15, 2, 0, 0, ""),
-    "s16-no-delete": (16, 16, 1, 0, 0, ""),
-    "s17-get-list": (14, 14, 3, 0, 0, ""),
-    "s18-force-json": (16, 16, 1, 0, 0, ""),
-    "s19-silent-json": (16, 16, 1, 0, 0, ""),
-    "s20-list-201": (15, 15, 2, 0, 0, ""),
-    "s21-blank-title": (15, 15, 2, 0, 0, ""),
-    "s22-no-location": (9, 9, 1, 7, 0, ""),
-    "s23-update-ignores": (16, 16, 1, 0, 0, ""),
-    "s24-delete-no-404": (16, 16, 1, 0, 0, ""),
-    "s25-completed-false": (16, 16, 1, 0, 0, ""),
-    "s26-create-200": (8, 8, 2, 7, 0, ""),
-    "s27-delete-200": (15, 15, 2, 0, 0, ""),
-    "s28-no-allow": (16, 16, 1, 0, 0, ""),
-    "s29-list-dict": (15, 15, 2, 0, 0, ""),
+    "s00-solution": (18, 18, 0, 0, 0, ""),
+    "s01-starter": (0, 0, 10, 8, 0, ""),
+    "s02-hangs": (0, 0, 0, 0, 18, "checker_error"),  # stopped by --timeout: re-run it
+    "s03-exits": (0, 0, 18, 0, 0, "app_exited"),
+    "s04-prints-a-fake-report": (18, 18, 0, 0, 0, ""),
+    "s05-create-200": (8, 8, 2, 8, 0, ""),
+    "s06-delete-200": (16, 16, 2, 0, 0, ""),
+    "s07-no-allow": (17, 17, 1, 0, 0, ""),
+    "s08-list-dict": (16, 16, 2, 0, 0, ""),
+    "s09-no-strip": (16, 16, 2, 0, 0, ""),
+    "s10-no-max": (17, 17, 1, 0, 0, ""),
+    "s11-html-errors": (7, 7, 11, 0, 0, ""),
+    "s12-any-body": (17, 17, 1, 0, 0, ""),
+    "s13-any-completed": (16, 16, 2, 0, 0, ""),
+    "s14-empty-update": (17, 17, 1, 0, 0, ""),
+    "s15-same-id": (16, 16, 2, 0, 0, ""),
+    "s16-no-delete": (17, 17, 1, 0, 0, ""),
+    "s17-get-list": (14, 14, 4, 0, 0, ""),
+    "s18-force-json": (17, 17, 1, 0, 0, ""),
+    "s19-silent-json": (17, 17, 1, 0, 0, ""),
+    "s20-list-201": (16, 16, 2, 0, 0, ""),
+    "s21-blank-title": (16, 16, 2, 0, 0, ""),
+    "s22-no-location": (9, 9, 1, 8, 0, ""),
+    "s23-update-ignores": (17, 17, 1, 0, 0, ""),
+    "s24-delete-no-404": (17, 17, 1, 0, 0, ""),
+    "s25-completed-false": (17, 17, 1, 0, 0, ""),
+    "s26-create-200": (8, 8, 2, 8, 0, ""),
+    "s27-delete-200": (16, 16, 2, 0, 0, ""),
+    "s28-no-allow": (17, 17, 1, 0, 0, ""),
+    "s29-list-dict": (16, 16, 2, 0, 0, ""),
 }
+N = len(list_checkpoints(CATALOG.get("a01")))
+assert all(sum(row[1:4]) + row[4] == N for row in EXPECTED.values()), "every row adds up to N"
 CATCHES = {name: checkpoint for name, checkpoint, _, _ in BUGS if checkpoint}
 
 
@@ -97,7 +103,7 @@ def test_every_row_of_grades_csv(graded_class) -> None:
             int(row["error"]),
             row["problem"],
         ) == (points, passed, failed, skipped, error, problem), row
-        assert row["max"] == "17" and len(row["spec_hash"]) == 64 and row["checker_version"]
+        assert row["max"] == str(N) and len(row["spec_hash"]) == 64 and row["checker_version"]
     assert "30/30" in run.stderr  # the progress bar reached the end
 
 
@@ -110,7 +116,7 @@ def test_every_suite_and_case_of_junit_xml(graded_class) -> None:
     for name, suite in suites.items():
         points, passed, failed, skipped, error, _ = EXPECTED[name]
         cases = suite.findall("testcase")
-        assert len(cases) == int(suite.get("tests", "")) == 17
+        assert len(cases) == int(suite.get("tests", "")) == N
         assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
             str(failed),
             str(error),
@@ -119,7 +125,7 @@ def test_every_suite_and_case_of_junit_xml(graded_class) -> None:
         assert sum(1 for case in cases if len(case) == 0) == passed
         assert sum(1 for case in cases if case.find("failure") is not None) == failed
         props = {p.get("name"): p.get("value") for p in suite.iter("property")}
-        assert props["points"] == str(points) and props["max_points"] == "17"
+        assert props["points"] == str(points) and props["max_points"] == str(N)
         for case in cases:
             failure = case.find("failure")
             if failure is not None:
@@ -128,7 +134,7 @@ def test_every_suite_and_case_of_junit_xml(graded_class) -> None:
         if bug in CATCHES:
             caught = [c for c in cases if c.get("classname", "").endswith("." + CATCHES[bug])]
             assert caught and caught[0].find("failure") is not None, name
-    assert root.get("tests") == str(17 * 30)
+    assert root.get("tests") == str(N * 30)
 
 
 def test_reports_page_and_progress(graded_class) -> None:
@@ -136,10 +142,10 @@ def test_reports_page_and_progress(graded_class) -> None:
     reports = sorted((out / "reports").glob("*.json"))
     assert len(reports) == 30
     fake = json.loads((out / "reports" / "s04-prints-a-fake-report.json").read_text())
-    assert fake["summary"]["passed"] == 17 and fake["lesson"] == "a01"
+    assert fake["summary"]["passed"] == N and fake["lesson"] == "a01"
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<caption>" in page and '<th scope="row">s00-solution</th>' in page
-    assert page.count('<th scope="col">') == 3 + 17
+    assert page.count('<th scope="col">') == 3 + N
     assert "✘ failed" in page and "http://" not in page.replace("http://127.0.0.1", "")
     assert not Path(env["MISSION_PROGRESS_DB"]).exists()  # grading recorded nothing
 
@@ -153,7 +159,7 @@ def test_rerun_skips_what_did_not_change(graded_class) -> None:
     solution.write_text(solution.read_text() + "\n# changed\n")
     changed = grade(submissions, out, env)
     assert changed.stdout.count("unchanged, not re-checked") == 29
-    assert re.search(r"^s00-solution +17/17$", changed.stdout, re.MULTILINE)
+    assert re.search(rf"^s00-solution +{N}/{N}$", changed.stdout, re.MULTILINE)
 
 
 PRIVATE = '''
@@ -181,8 +187,8 @@ def test_private_checks_in_a_grade(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     with (out / "grades.csv").open(newline="", encoding="utf-8") as handle:
         rows = {row["submission"]: row for row in csv.DictReader(handle)}
-    assert {row["max"] for row in rows.values()} == {"18"}  # 17 + the teacher's one
-    assert rows["s00-solution"]["points"] == "17" and rows["s05-empty"]["problem"] == "no_app"
+    assert {row["max"] for row in rows.values()} == {str(N + 1)}  # N + the teacher's one
+    assert rows["s00-solution"]["points"] == str(N) and rows["s05-empty"]["problem"] == "no_app"
     report = json.loads((out / "reports" / "s00-solution.json").read_text())
     edge = next(result for result in report["results"] if result["id"] == "teacher-edge")
     assert edge["hidden"] and "PRIVATE DETAIL" not in json.dumps(report)

@@ -145,12 +145,21 @@ def test_a_hostile_app_cannot_forge_its_grade(
         "ATTACK_DB": str(_progress_db(isolated_state)),
     }
     # A store with its tables, as after an earlier run, so the forged INSERT could succeed.
-    assert mission("check", "a01", "--solution", env=env).returncode == 0
+    honest = shutil.copytree(A01.solution, tmp_path / "honest")
+    assert mission("check", "a01", "--path", str(honest), "--record", env=env).returncode == 0
     before = sqlite3.connect(_progress_db(isolated_state)).execute("SELECT COUNT(*) FROM runs")
     runs_before = before.fetchone()[0]
 
     run = mission(
-        "check", "a01", "--path", str(app), "--json", "--output", str(report_file), env=env
+        "check",
+        "a01",
+        "--path",
+        str(app),
+        "--json",
+        "--output",
+        str(report_file),
+        "--record",
+        env=env,
     )
     attempts = json.loads(notes.read_text())
     # Unprivileged, a non-dumpable checker keeps its /proc/<pid>/fd from the app; a root

@@ -34,4 +34,11 @@ def test_every_variant_applies_to_the_solution(tmp_path) -> None:
     """Quick, without a check: a diff the solution has moved away from is found at once."""
     for lesson, variant in VARIANTS:
         folder = dev.apply_variant(lesson, variant, tmp_path / variant.id)
-        assert (folder / "app.py").read_text() != (lesson.solution / "app.py").read_text()
+        changed = [
+            path
+            for path in folder.rglob("*")
+            if path.is_file()
+            and (lesson.solution / path.relative_to(folder)).is_file()
+            and path.read_bytes() != (lesson.solution / path.relative_to(folder)).read_bytes()
+        ]
+        assert changed, f"{variant.id} changes no file of the solution"
