@@ -149,6 +149,9 @@ SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType(
             one_of=frozenset({"app", "run"}),
             files=frozenset({"app"}),
         ),
+        # A throwaway database for the check (PostgreSQL on 127.0.0.1:5432, else a SQLite
+        # file), its SQLAlchemy URL in ``env``; dropped at the end.
+        "postgres": ServiceKind(optional=frozenset()),
     }
 )
 
@@ -175,6 +178,8 @@ class Lesson:
     check_env: Mapping[str, str] = field(default_factory=dict)
     services: tuple[Service, ...] = ()
     live: bool = False  # the checkpoints need a real server: checks serve the app
+    setup: tuple[str, ...] = ()  # commands run in the app's folder before the checkpoints
+    continues: str | None = None  # the lesson whose app this one grows (`start --from`)
 
     @property
     def phase_name(self) -> str:
@@ -294,14 +299,24 @@ def load_catalog(root: Path | None = None) -> Catalog:
             )
         seen[lesson.id] = toml_path
         lessons.append(lesson)
+    for lesson in lessons:
+        if lesson.continues is not None and lesson.continues not in seen:
+            raise CatalogError(
+                lesson.path / "lesson.toml",
+                "continues",
+                f"there is no lesson '{lesson.continues}' to continue",
+            )
     lessons.sort(key=lambda lesson: (lesson.phase, lesson.order, lesson.id))
     return Catalog(root=root.resolve(), lessons=tuple(lessons))
 
 
-_TOP_KEYS = {"format", "id", "title", "phase", "order", "summary", "requirements", "app", "check"}
+_TOP_KEYS = {
+    *("format", "id", "title", "phase", "order", "summary", "requirements", "app", "check"),
+    "continues",
+}
 _APP_KEYS = {"entry", "interface", "run", "port", "processes"}
 _PROCESS_KEYS = {"name", "run", "ready"}
-_CHECK_KEYS = {"timeout", "env", "services", "live"}
+_CHECK_KEYS = {"timeout", "env", "services", "live", "setup"}
 _SERVICE_KEYS = {"kind", "env", "hint"}
 
 
@@ -384,6 +399,15 @@ def load_lesson(toml_path: Path | str) -> Lesson:
     live = check.get("live", False)
     if not isinstance(live, bool):
         raise CatalogError(toml_path, "check.live", "must be true or false")
+    setup = reader.string_list(check, "setup", prefix="check.") if "setup" in check else []
+    continues = reader.string(data, "continues", required=False) or None
+    if continues is not None and (
+        not any(re.fullmatch(pattern, continues) for pattern, _ in TRACKS.values())
+        or continues == lesson_id
+    ):
+        raise CatalogError(
+            toml_path, "continues", f"'{continues}' must be the id of another lesson, like 'd06'"
+        )
 
     return Lesson(
         id=lesson_id,
@@ -404,6 +428,8 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         check_env=MappingProxyType(dict(env)),
         services=_services(reader, check, folder),
         live=live,
+        setup=tuple(setup),
+        continues=continues,
     )
 
 
@@ -549,12 +575,12 @@ class _Reader:
                 raise CatalogError(self.path, f"{prefix}{key}[{i}]", "must be a table")
             yield f"{prefix}{key}[{i}].", item
 
-    def string_list(self, data: dict[str, Any], key: str) -> list[str]:
+    def string_list(self, data: dict[str, Any], key: str, *, prefix: str = "") -> list[str]:
         if key not in data:
-            raise CatalogError(self.path, key, "is missing")
+            raise CatalogError(self.path, f"{prefix}{key}", "is missing")
         value = data[key]
         if not isinstance(value, list) or not all(
             isinstance(item, str) and item.strip() for item in value
         ):
-            raise CatalogError(self.path, key, "must be an array of non-empty strings")
+            raise CatalogError(self.path, f"{prefix}{key}", "must be an array of non-empty strings")
         return [item.strip() for item in value]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import time
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -31,15 +32,17 @@ from mission_control.check.report import (
     ErrorKind,
     Report,
     Result,
+    SetupStep,
     TargetError,
     TargetKind,
 )
-from mission_control.check.targets import make_target, seconds
+from mission_control.check.targets import Target, make_target, seconds
 
 if TYPE_CHECKING:
     from mission_control.check.services import RunningService
 
 INI = Path(__file__).with_name("pytest.ini")
+SETUP_TIMEOUT = 60.0  # seconds for each of the lesson's set-up commands
 # Built-in plugins a check never needs; leaving them out keeps a check quick.
 UNUSED_PLUGINS = (
     "cacheprovider",
@@ -196,10 +199,15 @@ def run_check(request: CheckRequest) -> Report:
             except TargetError as error:
                 return not_started(report, lesson, error)
             env.update(service_env(services))
+            report.notices += [service.notice for service in services.values() if service.notice]
         target = make_target(
             lesson, request.kind, app_dir=request.app_dir, url=request.url, env=env
         )
         stack.callback(target.stop)
+        if lesson.setup and request.kind is not TargetKind.URL:
+            failed = run_setup(lesson, target, report)
+            if failed is not None:
+                return not_started(report, lesson, failed)
         target.start()  # the child imports the app while pytest is imported and starts up
 
         import pytest
@@ -232,6 +240,44 @@ def run_check(request: CheckRequest) -> Report:
             f"pytest ended with {code!r} for {lesson.checkpoints}:\n" + output.getvalue()[-3000:],
         )
     return report
+
+
+def run_setup(lesson: Lesson, target: Target, report: Report) -> TargetError | None:
+    """Run the lesson's set-up commands (``check.setup``, e.g. ``flask --app app db
+    upgrade``) in the app's folder with the app's environment, before the checkpoints; each
+    becomes a step of the report. The first that fails stops the check with one error that
+    quotes its output; ``None`` when all succeeded."""
+    limit = seconds("MISSION_SETUP_TIMEOUT", SETUP_TIMEOUT)
+    for command in lesson.setup:
+        started = time.perf_counter()
+        done = target.run_command(command, timeout=limit)
+        step = SetupStep(
+            command=command,
+            ok=done.exit_code == 0,
+            exit_code=done.exit_code,
+            duration_ms=round((time.perf_counter() - started) * 1000),
+        )
+        report.setup.append(step)
+        if step.ok:
+            continue
+        step.output = done.output.strip()[-3000:]
+        why = (
+            f"did not finish within {limit:g} s"
+            if done.timed_out
+            else f"exited with status {done.exit_code}"
+        )
+        printed = f", after printing:\n{indent_text(step.output)}" if step.output else ""
+        return TargetError(
+            ErrorKind.SETUP_FAILED,
+            f"Before the checkpoints, the checker runs `{command}` in your app's folder; it "
+            f"{why}{printed}\nRun it yourself in your folder to see why, fix it, and check "
+            "again.",
+        )
+    return None
+
+
+def indent_text(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
 def not_started(report: Report, lesson: Lesson, error: TargetError) -> Report:
