@@ -160,5 +160,5 @@ def test_endless_redirects_stop(client: Client) -> None:
 
 
 def test_a_page_that_is_not_html(client: Client) -> None:
-    with pytest.raises(CheckFailed, match="expected an HTML page .*, not application/json"):
+    with pytest.raises(CheckFailed, match=r"expected an HTML page .*, not application/json"):
         read_html(client.get("/json"))
