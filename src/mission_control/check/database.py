@@ -38,6 +38,18 @@ if TYPE_CHECKING:
 
 HOST = "127.0.0.1"
 PORT = 5432
+
+
+def server() -> tuple[str, int]:
+    """Where the PostgreSQL server is: 127.0.0.1:5432, unless ``MISSION_POSTGRES_HOST`` or
+    ``MISSION_POSTGRES_PORT`` say otherwise (a server on another port; the tests use a port
+    where nothing listens to prove the fallback)."""
+    host = os.environ.get("MISSION_POSTGRES_HOST") or HOST
+    try:
+        port = int(os.environ.get("MISSION_POSTGRES_PORT") or PORT)
+    except ValueError:
+        port = PORT
+    return host, port
 #: Databases the checker connects to in order to create and drop the check's own.
 MAINTENANCE_DATABASES = ("postgres", "test")
 CONNECT_TIMEOUT = 3  # seconds: a server that is there answers at once
@@ -51,9 +63,10 @@ def postgres_required() -> bool:
 def _connect(dbname: str, **options: Any) -> Any:
     import psycopg
 
+    host, port = server()
     return psycopg.connect(
-        host=HOST,
-        port=PORT,
+        host=host,
+        port=port,
         user=getpass.getuser(),
         dbname=dbname,
         connect_timeout=CONNECT_TIMEOUT,
@@ -91,17 +104,18 @@ class DatabaseService(RunningService):
         try:
             self._create_postgres()
         except Exception as exc:  # psycopg.Error, or psycopg itself missing
+            host, port = server()
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             if postgres_required():
                 raise TargetError(
                     ErrorKind.SERVICE_FAILED,
-                    f"This check needs PostgreSQL on {HOST}:{PORT} (CI is set, so the SQLite "
+                    f"This check needs PostgreSQL on {host}:{port} (CI is set, so the SQLite "
                     f"fallback is off), and it did not answer: {reason}. Start it (for "
                     "example `service postgresql start`) and check again.",
                 ) from None
             self._create_sqlite()
             self.notice = (
-                f"No PostgreSQL answered on {HOST}:{PORT} ({reason}), so this check runs on "
+                f"No PostgreSQL answered on {host}:{port} ({reason}), so this check runs on "
                 f"a SQLite file instead. Start PostgreSQL to check on the real database."
             )
         self.env = {spec.env: self.url}
@@ -113,7 +127,8 @@ class DatabaseService(RunningService):
         with connection:
             connection.execute(f'CREATE DATABASE "{self.name}"')
         self.kind = "postgresql"
-        self.url = f"postgresql+psycopg://{getpass.getuser()}@{HOST}:{PORT}/{self.name}"
+        host, port = server()
+        self.url = f"postgresql+psycopg://{getpass.getuser()}@{host}:{port}/{self.name}"
 
     def _create_sqlite(self) -> None:
         self._tmp = tempfile.mkdtemp(prefix="mission-db-")
