@@ -194,7 +194,7 @@ print(json.dumps({"without": without, "secret": app.config.get("SECRET_KEY")}))
     requires="config-by-name",
 )
 def test_production_secret(run_command):
-    """create_app("production") takes SECRET_KEY from the environment and refuses to start without it"""
+    """create_app("production") takes SECRET_KEY from the environment, and needs it"""
     got = run_script(run_command, PRODUCTION, 'create_app("production")')
     expect(
         got["without"] != "no error",
@@ -314,7 +314,8 @@ print(json.dumps({"text": path.read_text() if path.is_file() else None}))
 
 @checkpoint("learner-tests", hint=TESTS_HINT)
 def test_learner_tests(run_command):
-    """`python -m pytest` passes in your folder, with at least three tests and a conftest.py that uses create_app("testing")"""
+    """Your own tests, from create_app("testing") in conftest.py: `python -m pytest` passes
+    with at least three"""
     conftest = run_script(run_command, READ_CONFTEST, "reading tests/conftest.py")["text"]
     expect(conftest is not None, "a file tests/conftest.py", "none")
     code = "\n".join(line.split("#")[0] for line in conftest.splitlines())  # not comments

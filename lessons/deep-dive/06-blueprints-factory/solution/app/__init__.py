@@ -3,9 +3,8 @@ command) builds its own app, and importing the package builds nothing."""
 
 import os
 
-from flask import Flask
-
 from config import CONFIGS
+from flask import Flask
 
 
 def create_app(config_name=None):
