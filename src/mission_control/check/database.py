@@ -26,6 +26,7 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,8 @@ def server() -> tuple[str, int]:
     except ValueError:
         port = PORT
     return host, port
+
+
 #: Databases the checker connects to in order to create and drop the check's own.
 MAINTENANCE_DATABASES = ("postgres", "test")
 CONNECT_TIMEOUT = 3  # seconds: a server that is there answers at once
@@ -94,13 +97,17 @@ class DatabaseService(RunningService):
     ``url`` the SQLAlchemy URL the app gets, ``notice`` a sentence for the report when the
     check runs on the fallback."""
 
-    def __init__(self, lesson: Lesson, spec: ServiceSpec) -> None:
+    def __init__(self, lesson: Lesson, spec: ServiceSpec, *, kind: str | None = None) -> None:
         super().__init__(spec)
         self.kind = ""
         self.url = ""
         self.path: Path | None = None
         self.name = f"mission_{lesson.id}_{uuid.uuid4().hex[:12]}"
         self._tmp: str | None = None
+        self._lesson = lesson
+        if kind is not None:  # a scratch database, of the kind the check's own is
+            self._create_postgres() if kind == "postgresql" else self._create_sqlite()
+            return
         try:
             self._create_postgres()
         except Exception as exc:  # psycopg.Error, or psycopg itself missing
@@ -146,6 +153,16 @@ class DatabaseService(RunningService):
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
+
+    @contextlib.contextmanager
+    def scratch(self) -> Iterator[DatabaseService]:
+        """Another empty database of the same kind, for one checkpoint (to build and tear
+        down a schema without touching the check's own data), dropped when it is done."""
+        other = DatabaseService(self._lesson, self.spec, kind=self.kind)
+        try:
+            yield other
+        finally:
+            other.stop()
 
     # -- reading it -----------------------------------------------------------------------
 
@@ -221,3 +238,16 @@ class DatabaseView:
 
     def tables(self) -> set[str]:
         return self._service.tables()
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL, to give a command (``env={"DATABASE_URL": database.url}``)."""
+        return self._service.url
+
+    @contextlib.contextmanager
+    def scratch(self) -> Iterator[DatabaseView]:
+        """``with database.scratch() as empty:`` another, empty database of the same kind
+        (``empty.url`` for a command, ``empty.tables()``), dropped at the end of the block:
+        for checkpoints that build and tear down a schema (migrations)."""
+        with self._service.scratch() as other:
+            yield DatabaseView(other)
