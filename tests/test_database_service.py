@@ -136,3 +136,20 @@ def test_the_database_is_dropped_after_ctrl_c(tmp_path: Path) -> None:
             process.kill()
             process.wait()
     assert check_databases() == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"])
+def test_d07_solution_passes_on_postgres_and_on_the_fallback(database: str) -> None:
+    """The blog of d07 is checked on PostgreSQL; its solution passes on the SQLite fallback
+    too (a learner without a server gets the same verdict)."""
+    env = {"CI": ""}
+    if database == "postgresql":
+        check_databases()
+    else:
+        env.update(NO_SERVER)
+    run = mission("check", "d07", "--solution", "--json", env=env, timeout=300)
+    assert run.returncode == 0, run.output
+    assert set(run.statuses().values()) == {"passed"}, run.statuses()
+    fallback = [notice for notice in run.report["notices"] if "SQLite" in notice]
+    assert bool(fallback) == (database == "sqlite"), run.report["notices"]
