@@ -36,7 +36,9 @@ def check_databases() -> list[str]:
     except psycopg.OperationalError as exc:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL must run on 127.0.0.1:5432 in CI: {exc}")
-        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432 (start it: `service postgresql start`): {exc}")
+        pytest.skip(
+            f"no PostgreSQL on 127.0.0.1:5432 (start it: `service postgresql start`): {exc}"
+        )
     return [row[0] for row in rows]
 
 

@@ -159,7 +159,8 @@ def columns(database, table):
 
 @checkpoint("schema", hint=DATABASE_URL_HINT)
 def test_schema(database):
-    """`flask --app app db upgrade` built the tables user, post, tag and post_tags in the database of DATABASE_URL"""
+    """`flask --app app db upgrade` built the tables user, post, tag and post_tags in the
+    database of DATABASE_URL"""
     tables = database.tables()
     for table, wanted in COLUMNS.items():
         expect(
@@ -169,8 +170,11 @@ def test_schema(database):
         )
         found = columns(database, table)
         missing = sorted(wanted - set(found))
-        expect(not missing, f"table {table!r} to have the columns {sorted(wanted)}",
-               f"no {', '.join(missing)}")  # fmt: skip
+        expect(
+            not missing,
+            f"table {table!r} to have the columns {sorted(wanted)}",
+            f"no {', '.join(missing)}",
+        )
     expect(
         not columns(database, "post")["user_id"][1],
         "post.user_id to be NOT NULL (every post has an author)",
@@ -191,8 +195,9 @@ def test_schema(database):
 
 
 def flask_db(run_command, url, *args):
-    return run_command(["flask", "--app", "app", "db", *args], env={"DATABASE_URL": url},
-                       timeout=60)  # fmt: skip
+    return run_command(
+        ["flask", "--app", "app", "db", *args], env={"DATABASE_URL": url}, timeout=60
+    )
 
 
 @checkpoint("migrations-users-first", hint=MIGRATIONS_HINT)
@@ -201,32 +206,45 @@ def test_migrations_users_first(run_command, database):
     history = run_command("flask --app app db history", timeout=60)
     expect_equal(history.exit_code, 0, "the exit status of `flask --app app db history`")
     revisions = [line for line in history.stdout.splitlines() if "->" in line]
-    expect(len(revisions) >= 2, "at least two revisions in migrations/",
-           f"{len(revisions)}: {history.output.strip()[-300:]}")  # fmt: skip
+    expect(
+        len(revisions) >= 2,
+        "at least two revisions in migrations/",
+        f"{len(revisions)}: {history.output.strip()[-300:]}",
+    )
     with database.scratch() as empty:
         first = flask_db(run_command, empty.url, "upgrade", "+1")
-        expect_equal(first.exit_code, 0, "the exit status of `flask db upgrade +1` (the first "
-                     f"revision) on an empty database:\n{first.output.strip()[-600:]}")  # fmt: skip
+        expect_equal(
+            first.exit_code,
+            0,
+            "the exit status of `flask db upgrade +1` (the first "
+            f"revision) on an empty database:\n{first.output.strip()[-600:]}",
+        )
         tables = empty.tables() - {"alembic_version"}
         expect_equal(sorted(tables), ["user"], "the tables the first revision creates")
 
 
 @checkpoint("migrations-roundtrip", hint=MIGRATIONS_HINT)
 def test_migrations_roundtrip(run_command, database):
-    """On an empty database: upgrade builds every table, db check finds no difference, downgrade base then upgrade works again"""
+    """On an empty database: upgrade builds every table, db check finds no difference,
+    downgrade base then upgrade works again"""
     with database.scratch() as empty:
         steps = [("upgrade",), ("check",), ("downgrade", "base"), ("upgrade",)]
         for step in steps:
             done = flask_db(run_command, empty.url, *step)
             command = f"flask --app app db {' '.join(step)}"
-            expect_equal(done.exit_code, 0, f"the exit status of `{command}` on an empty "
-                         f"database:\n{done.output.strip()[-600:]}")  # fmt: skip
+            expect_equal(
+                done.exit_code,
+                0,
+                f"the exit status of `{command}` on an empty "
+                f"database:\n{done.output.strip()[-600:]}",
+            )
             tables = empty.tables() - {"alembic_version"}
             if step == ("downgrade", "base"):
                 expect(not tables, "no tables after `db downgrade base`", f"{sorted(tables)}")
             else:
-                expect(set(COLUMNS) <= tables, f"every table after `{command}`",
-                       f"{sorted(tables)}")  # fmt: skip
+                expect(
+                    set(COLUMNS) <= tables, f"every table after `{command}`", f"{sorted(tables)}"
+                )
 
 
 RELATIONSHIPS = r"""
@@ -254,7 +272,8 @@ print(json.dumps(found))
     "on Post, each with its other side.",
 )
 def test_relationships(run_command):
-    """User.posts is one-to-many and Post.tags many-to-many (through post_tags), both with back_populates"""
+    """User.posts is one-to-many and Post.tags many-to-many (through post_tags), both with
+    back_populates"""
     done = run_command(["python", "-c", RELATIONSHIPS], timeout=30)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.exit_code != 0 or not lines:
@@ -270,8 +289,11 @@ def test_relationships(run_command):
         rel = found.get(name)
         expect(rel is not None, f"a relationship {name}", "none")
         got = (rel["target"], rel["direction"], rel["back_populates"], rel["secondary"])
-        expect_equal(got, (target, direction, back, secondary),
-                     f"{name} (target, kind, back_populates, secondary)")  # fmt: skip
+        expect_equal(
+            got,
+            (target, direction, back, secondary),
+            f"{name} (target, kind, back_populates, secondary)",
+        )
 
 
 # -- the commands ----------------------------------------------------------------------------
@@ -289,8 +311,11 @@ def test_add_user(run_command, database):
         (user_id,),
     )
     expect(rows, f"a row in table user with the printed id {user_id}", "none")
-    expect_equal((rows[0]["username"], rows[0]["email"]), (username, f"{username}@example.com"),
-                 "the stored username and email")  # fmt: skip
+    expect_equal(
+        (rows[0]["username"], rows[0]["email"]),
+        (username, f"{username}@example.com"),
+        "the stored username and email",
+    )
     expect(rows[0]["created_at"] is not None, "created_at to be set", "NULL")
 
 
@@ -321,28 +346,63 @@ def test_add_user_refuses(run_command, database):
 
 @checkpoint("add-post", hint=COMMAND_HINT, requires="add-user")
 def test_add_post(run_command, database):
-    """`flask --app app add-post USERNAME TITLE --body --category --tag` stores the post with its author and tags"""
+    """`flask --app app add-post USERNAME TITLE --body --category --tag` stores the post
+    with its author and tags"""
     username, user_id = seed_user(run_command, database)
     tag = unique("t")[:12]
     title = unique("Hello ")
-    done = run_command(["flask", "--app", "app", "add-post", username, title, "--body",
-                        "First post", "--category", "life", "--tag", tag, "--tag", "common"])  # fmt: skip
+    done = run_command(
+        [
+            "flask",
+            "--app",
+            "app",
+            "add-post",
+            username,
+            title,
+            "--body",
+            "First post",
+            "--category",
+            "life",
+            "--tag",
+            tag,
+            "--tag",
+            "common",
+        ]
+    )
     expect_equal(done.exit_code, 0, f"the exit status of add-post ({done.output.strip()[-300:]})")
     post_id = new_id(done.stdout, "add-post")
     p = database.param
-    rows = database.query(f"SELECT title, body, category, user_id FROM post WHERE id = {p}",
-                          (post_id,))  # fmt: skip
+    rows = database.query(
+        f"SELECT title, body, category, user_id FROM post WHERE id = {p}", (post_id,)
+    )
     expect(rows, f"a row in table post with the printed id {post_id}", "none")
-    expect_equal(dict(rows[0]), {"title": title, "body": "First post", "category": "life",
-                                 "user_id": user_id}, "the stored post")  # fmt: skip
+    expect_equal(
+        dict(rows[0]),
+        {"title": title, "body": "First post", "category": "life", "user_id": user_id},
+        "the stored post",
+    )
     tags = database.query(
         f"SELECT tag.name FROM tag JOIN post_tags ON post_tags.tag_id = tag.id "
         f"WHERE post_tags.post_id = {p}",
         (post_id,),
     )
     expect_equal(sorted(row["name"] for row in tags), sorted([tag, "common"]), "the post's tags")
-    again = run_command(["flask", "--app", "app", "add-post", username, unique("Again "),
-                         "--body", "More", "--category", "news", "--tag", tag])  # fmt: skip
+    again = run_command(
+        [
+            "flask",
+            "--app",
+            "app",
+            "add-post",
+            username,
+            unique("Again "),
+            "--body",
+            "More",
+            "--category",
+            "news",
+            "--tag",
+            tag,
+        ]
+    )
     expect_equal(again.exit_code, 0, f"the exit status of a second add-post ({again.output})")
     count = database.scalar(f"SELECT count(*) FROM tag WHERE name = {p}", (tag,))
     expect_equal(count, 1, f"the number of tags named {tag} (a tag is stored once, and reused)")
@@ -350,21 +410,31 @@ def test_add_post(run_command, database):
 
 @checkpoint("add-post-refuses", hint=COMMAND_HINT, requires="add-post")
 def test_add_post_refuses(run_command, database):
-    """add-post refuses an unknown user, a category outside tech/life/news, a title over 120 characters and a bad tag"""
+    """add-post refuses an unknown user, a category outside tech/life/news, a title over 120
+    characters and a bad tag"""
     username, user_id = seed_user(run_command, database)
     base = ["--body", "text", "--category", "tech"]
     cases = {
         "an unknown user": ["add-post", unique(), "Title", *base],
-        "the category sports": ["add-post", username, "Title", "--body", "t", "--category",
-                                "sports"],
+        "the category sports": [
+            "add-post",
+            username,
+            "Title",
+            "--body",
+            "t",
+            "--category",
+            "sports",
+        ],
         "a title of 121 characters": ["add-post", username, "x" * 121, *base],
         "the tag 'Not OK'": ["add-post", username, "Title", *base, "--tag", "Not OK"],
-    }  # fmt: skip
-    for (what, args), result in zip(cases.items(), invoke_many(run_command, list(cases.values())),
-                                    strict=True):  # fmt: skip
+    }
+    for (what, _args), result in zip(
+        cases.items(), invoke_many(run_command, list(cases.values())), strict=True
+    ):
         expect_refused(result, f"add-post with {what}")
-    count = database.scalar(f"SELECT count(*) FROM post WHERE user_id = {database.param}",
-                            (user_id,))  # fmt: skip
+    count = database.scalar(
+        f"SELECT count(*) FROM post WHERE user_id = {database.param}", (user_id,)
+    )
     expect_equal(count, 0, f"the number of posts stored for {username} by refused commands")
 
 
@@ -384,13 +454,17 @@ def article_titles(page):
     requires="add-post",
 )
 def test_user_page(client, run_command, database):
-    """GET /users/<username> shows the user and their posts, newest first; an unknown user is the 404 page"""
+    """GET /users/<username> shows the user and their posts, newest first; an unknown user
+    is the 404 page"""
     username, _ = seed_user(run_command, database)
     titles = seed_posts(run_command, 3, [username])
     page = visit(client, f"/users/{username}", follow=False).expect_status(200).html()
     page.expect_text(username, within="h1")
-    expect_equal(article_titles(page), list(reversed(titles)),
-                 f"the posts on /users/{username} (newest first)")  # fmt: skip
+    expect_equal(
+        article_titles(page),
+        list(reversed(titles)),
+        f"the posts on /users/{username} (newest first)",
+    )
     visit(client, f"/users/{unique()}", follow=False).expect_status(404).html().one("nav")
 
 
@@ -401,16 +475,17 @@ def test_user_page(client, run_command, database):
     requires="add-post",
 )
 def test_tag_page(client, run_command, database):
-    """GET /tags/<name> shows the posts with that tag, newest first; an unknown tag is the 404 page"""
+    """GET /tags/<name> shows the posts with that tag, newest first; an unknown tag is the
+    404 page"""
     username, _ = seed_user(run_command, database)
     tag = unique("t")[:12]
     tagged = seed_posts(run_command, 2, [username], tags=(tag,))
     other = seed_posts(run_command, 1, [username], tags=("other",))
     page = visit(client, f"/tags/{tag}", follow=False).expect_status(200).html()
-    expect_equal(article_titles(page), list(reversed(tagged)),
-                 f"the posts on /tags/{tag} (newest first)")  # fmt: skip
-    expect(other[0] not in page.text, f"/tags/{tag} not to show a post without that tag",
-           "it does")  # fmt: skip
+    expect_equal(
+        article_titles(page), list(reversed(tagged)), f"the posts on /tags/{tag} (newest first)"
+    )
+    expect(other[0] not in page.text, f"/tags/{tag} not to show a post without that tag", "it does")
     visit(client, f"/tags/{unique('t')}", follow=False).expect_status(404)
 
 
@@ -426,7 +501,8 @@ def total_posts(database):
     requires="add-post",
 )
 def test_posts_pagination(client, run_command, database):
-    """GET /posts?page=N shows 10 posts a page, newest first, with previous/next links; a page past the end is 404"""
+    """GET /posts?page=N shows 10 posts a page, newest first, with previous/next links; a
+    page past the end is 404"""
     authors = seed_authors(run_command, 2)
     titles = seed_posts(run_command, max(11 - total_posts(database), 1), authors)
     total = total_posts(database)
@@ -435,17 +511,27 @@ def test_posts_pagination(client, run_command, database):
     shown = article_titles(first)
     expect_equal(len(shown), 10, f"the number of posts on /posts ({total} posts in all)")
     expect_equal(shown[0], titles[-1], "the first post on /posts (the newest)")
-    newest = [row["title"] for row in database.query(
-        "SELECT title FROM post ORDER BY created_at DESC, id DESC LIMIT 10")]  # fmt: skip
+    newest = [
+        row["title"]
+        for row in database.query(
+            "SELECT title FROM post ORDER BY created_at DESC, id DESC LIMIT 10"
+        )
+    ]
     expect_equal(shown, newest, "the posts on page 1 (the 10 newest, newest first)")
     first.expect_none('a[rel~="prev"]', 'a link rel="prev" on page 1')
     following = first.one('a[rel~="next"]', 'a link rel="next" on page 1').attr("href")
     second = visit(client, following, follow=False).expect_status(200).html()
-    expect(not set(article_titles(second)) & set(shown), "page 2 to show other posts than page 1",
-           "the same ones")  # fmt: skip
+    expect(
+        not set(article_titles(second)) & set(shown),
+        "page 2 to show other posts than page 1",
+        "the same ones",
+    )
     back = second.one('a[rel~="prev"]', 'a link rel="prev" on page 2').attr("href")
-    expect_equal(article_titles(visit(client, back, follow=False).expect_status(200).html()),
-                 shown, "the posts behind page 2's previous link")  # fmt: skip
+    expect_equal(
+        article_titles(visit(client, back, follow=False).expect_status(200).html()),
+        shown,
+        "the posts behind page 2's previous link",
+    )
     end = visit(client, f"/posts?page={last}", follow=False).expect_status(200).html()
     end.expect_none('a[rel~="next"]', f'a link rel="next" on the last page ({last})')
     visit(client, f"/posts?page={last + 1}", follow=False).expect_status(404)
@@ -471,10 +557,17 @@ def test_query_header(client, run_command, database):
     """Every response carries X-DB-Queries, the number of SQL statements the request ran"""
     expect_equal(query_count(client.get("/healthz")), 0, "X-DB-Queries of GET /healthz (no SQL)")
     r = client.get(f"/users/{unique()}")
-    expect(query_count(r) >= 1, "X-DB-Queries of GET /users/<unknown> to count its query",
-           str(query_count(r)), response=r)  # fmt: skip
-    expect(query_count(client.get("/no-such-page")) == 0, "X-DB-Queries on a 404 page too",
-           "something else")  # fmt: skip
+    expect(
+        query_count(r) >= 1,
+        "X-DB-Queries of GET /users/<unknown> to count its query",
+        str(query_count(r)),
+        response=r,
+    )
+    expect(
+        query_count(client.get("/no-such-page")) == 0,
+        "X-DB-Queries on a 404 page too",
+        "something else",
+    )
 
 
 @checkpoint("no-n-plus-one", hint=NPLUSONE_HINT, requires="query-header")
@@ -488,9 +581,13 @@ def test_no_n_plus_one(client, run_command, database):
     expect_equal(total % 10, 1, "posts in all, modulo 10 (set up by the checkpoint)")
     full = client.get("/posts?page=1").expect_status(200)
     single = client.get(f"/posts?page={total // 10 + 1}").expect_status(200)
-    expect_equal(query_count(full), query_count(single),
-                 "X-DB-Queries of the page with 10 posts (it was "
-                 f"{query_count(single)} for the page with 1)", response=full)  # fmt: skip
+    expect_equal(
+        query_count(full),
+        query_count(single),
+        "X-DB-Queries of the page with 10 posts (it was "
+        f"{query_count(single)} for the page with 1)",
+        response=full,
+    )
 
 
 # -- the configuration and the code ----------------------------------------------------------
@@ -548,9 +645,14 @@ def test_modern_queries(run_command):
     for path, text in sorted(sources.items()):
         for number, line in enumerate(text.splitlines(), 1):
             code = line.split("#")[0]
-            expect(not LEGACY.search(code), "no legacy query API in app/",
-                   f"{path}, line {number}: {line.strip()}")  # fmt: skip
+            expect(
+                not LEGACY.search(code),
+                "no legacy query API in app/",
+                f"{path}, line {number}: {line.strip()}",
+            )
     models = sources.get("app/models.py", "")
-    expect("Mapped[" in models and "mapped_column(" in models,
-           "the models in app/models.py to use Mapped[...] and mapped_column",
-           "Column(...) attributes")  # fmt: skip
+    expect(
+        "Mapped[" in models and "mapped_column(" in models,
+        "the models in app/models.py to use Mapped[...] and mapped_column",
+        "Column(...) attributes",
+    )
