@@ -150,7 +150,10 @@ def test_solution_check_json_is_one_object() -> None:
         "error",
         "results",
         "summary",
+        "notices",
+        "setup",
     }
+    assert report["notices"] == [] and report["setup"] == []
     assert report["lesson"] == "a01" and report["target"] == "inprocess"
     assert len(report["spec_hash"]) == 64
     assert report["summary"]["passed"] >= 12
