@@ -178,8 +178,12 @@ def test_malformed_field_is_named(
         ('points = { "create-todo" = 101 }', "check.points.create-todo"),
         ('points = { "Create Todo" = 2 }', "check.points.Create Todo"),
         ("points = 3", "check.points"),
+        ('setup = "flask --app app db upgrade"', "check.setup"),
+        ('setup = [""]', "check.setup"),
+        ('[[check.services]]\nkind = "postgres"\nenv = "DATABASE_URL"\nport = "1"',
+         "check.services[0].port"),
     ],
-)
+)  # fmt: skip
 def test_malformed_check_table_is_named(tmp_path: Path, check: str, field: str) -> None:
     text = VALID + "\n[check]\n" + check + "\n" if not check.startswith("[[") else VALID + check
     with pytest.raises(CatalogError) as caught:
@@ -193,6 +197,32 @@ def test_points_weight_checkpoints_and_default_to_one(tmp_path: Path) -> None:
     assert lesson.points_for("create-todo") == 3
     assert lesson.points_for("list") == 0
     assert lesson.points_for("anything-else") == 1
+
+
+def test_setup_and_a_database_service_are_read(tmp_path: Path) -> None:
+    text = VALID + (
+        '\n[check]\nsetup = ["flask --app app db upgrade", "flask --app app seed"]\n'
+        '[[check.services]]\nkind = "postgres"\nenv = "DATABASE_URL"\n'
+    )
+    lesson = load_lesson(make_lesson(tmp_path, text))
+    assert lesson.setup == ("flask --app app db upgrade", "flask --app app seed")
+    assert [(s.kind, s.env) for s in lesson.services] == [("postgres", "DATABASE_URL")]
+    assert load_lesson(make_lesson(tmp_path, VALID)).setup == ()
+
+
+def test_continues_names_another_lesson_of_the_catalog(tmp_path: Path) -> None:
+    make_lesson(tmp_path, VALID.replace('"a07"', '"a06"'), "assignments/06-first")
+    make_lesson(tmp_path, 'continues = "a06"\n' + VALID)
+    lessons = {lesson.id: lesson for lesson in load_catalog(tmp_path)}
+    assert lessons["a07"].continues == "a06" and lessons["a06"].continues is None
+    for wrong in ("a07", "lesson six", ""):
+        path = make_lesson(tmp_path, f'continues = "{wrong}"\n' + VALID)
+        with pytest.raises(CatalogError) as caught:
+            load_lesson(path)
+        assert caught.value.field == "continues"
+    make_lesson(tmp_path, 'continues = "a05"\n' + VALID)
+    with pytest.raises(CatalogError, match="there is no lesson 'a05' to continue"):
+        load_catalog(tmp_path)
 
 
 def test_not_toml_and_unreadable(tmp_path: Path) -> None:

@@ -150,7 +150,10 @@ def test_solution_check_json_is_one_object() -> None:
         "error",
         "results",
         "summary",
+        "notices",
+        "setup",
     }
+    assert report["notices"] == [] and report["setup"] == []
     assert report["lesson"] == "a01" and report["target"] == "inprocess"
     assert len(report["spec_hash"]) == 64
     assert report["summary"]["passed"] >= 12
@@ -391,3 +394,39 @@ def test_port_notice_names_the_hub_or_another_program(tmp_path: Path) -> None:
         other.listen()
         notice = port_notice(other.getsockname()[1], "a01")
     assert notice is not None and "something is already listening" in notice, notice
+
+
+def test_start_from_keeps_the_learners_own_files() -> None:
+    """`mission start d07 --from d06` carries on with the learner's own d06 copy: their
+    files are kept as they are, d07's new files are added, nothing of theirs is replaced."""
+    d06, d07 = CATALOG.get("d06"), CATALOG.get("d07")
+    assert d06 is not None and d07 is not None and d07.continues == "d06"
+    assert mission("start", "d06").returncode == 0
+    mine = workspace() / d06.slug
+    (mine / "app/main/routes.py").write_text("# my own routes\n")
+    (mine / "notes.txt").write_text("my notes\n")
+    (mine / "instance").mkdir()
+    (mine / "instance/blog.db").write_text("data")
+
+    run = mission("start", "d07", "--from", "d06")
+    assert run.returncode == 0, run.output
+    copy = workspace() / d07.slug
+    assert (copy / "app/main/routes.py").read_text() == "# my own routes\n"
+    assert (copy / "notes.txt").read_text() == "my notes\n"
+    assert (copy / "config.py").read_text() == (d06.starter / "config.py").read_text()
+    for added in ("app/models.py", "app/commands.py", "migrations/env.py"):
+        assert (copy / added).read_bytes() == (d07.starter / added).read_bytes(), added
+    assert not (copy / "instance").exists()
+    assert "app/models.py" in run.stdout and "Kept your version of" in run.stdout
+    assert "app/main/routes.py" in run.stdout
+    assert (mine / "app/main/routes.py").read_text() == "# my own routes\n"  # untouched
+
+
+def test_start_from_the_wrong_lesson_or_nothing() -> None:
+    wrong = mission("start", "d07", "--from", "a01")
+    assert wrong.returncode == 1 and "d07 continues d06" in wrong.stderr, wrong.output
+    none = mission("start", "d07", "--from", "d06")
+    assert none.returncode == 1 and "There is no d06 copy of yours" in none.stderr
+    alone = mission("start", "a01", "--from", "d06")
+    assert alone.returncode == 1 and "a01 does not continue another lesson" in alone.stderr
+    assert not (workspace() / CATALOG.get("d07").slug).exists()

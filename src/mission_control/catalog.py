@@ -150,6 +150,9 @@ SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType(
             one_of=frozenset({"app", "run"}),
             files=frozenset({"app"}),
         ),
+        # A throwaway database for the check (PostgreSQL on 127.0.0.1:5432, else a SQLite
+        # file), its SQLAlchemy URL in ``env``; dropped at the end.
+        "postgres": ServiceKind(optional=frozenset()),
     }
 )
 
@@ -178,6 +181,8 @@ class Lesson:
     live: bool = False  # the checkpoints need a real server: checks serve the app
     #: ``[check] points``: a checkpoint's weight in a grade (``points_for``); default 1
     points: Mapping[str, int] = field(default_factory=dict)
+    setup: tuple[str, ...] = ()  # commands run in the app's folder before the checkpoints
+    continues: str | None = None  # the lesson whose app this one grows (`start --from`)
 
     @property
     def phase_name(self) -> str:
@@ -301,14 +306,24 @@ def load_catalog(root: Path | None = None) -> Catalog:
             )
         seen[lesson.id] = toml_path
         lessons.append(lesson)
+    for lesson in lessons:
+        if lesson.continues is not None and lesson.continues not in seen:
+            raise CatalogError(
+                lesson.path / "lesson.toml",
+                "continues",
+                f"there is no lesson '{lesson.continues}' to continue",
+            )
     lessons.sort(key=lambda lesson: (lesson.phase, lesson.order, lesson.id))
     return Catalog(root=root.resolve(), lessons=tuple(lessons))
 
 
-_TOP_KEYS = {"format", "id", "title", "phase", "order", "summary", "requirements", "app", "check"}
+_TOP_KEYS = {
+    *("format", "id", "title", "phase", "order", "summary", "requirements", "app", "check"),
+    "continues",
+}
 _APP_KEYS = {"entry", "interface", "run", "port", "processes"}
 _PROCESS_KEYS = {"name", "run", "ready"}
-_CHECK_KEYS = {"timeout", "env", "services", "live", "points"}
+_CHECK_KEYS = {"timeout", "env", "services", "live", "points", "setup"}
 _SERVICE_KEYS = {"kind", "env", "hint"}
 
 
@@ -399,6 +414,15 @@ def load_lesson(toml_path: Path | str) -> Lesson:
             )
         if not 0 <= value <= 100:
             raise CatalogError(toml_path, f"check.points.{name}", "must be from 0 to 100 points")
+    setup = reader.string_list(check, "setup", prefix="check.") if "setup" in check else []
+    continues = reader.string(data, "continues", required=False) or None
+    if continues is not None and (
+        not any(re.fullmatch(pattern, continues) for pattern, _ in TRACKS.values())
+        or continues == lesson_id
+    ):
+        raise CatalogError(
+            toml_path, "continues", f"'{continues}' must be the id of another lesson, like 'd06'"
+        )
 
     return Lesson(
         id=lesson_id,
@@ -420,6 +444,8 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         services=_services(reader, check, folder),
         live=live,
         points=MappingProxyType(dict(points)),
+        setup=tuple(setup),
+        continues=continues,
     )
 
 
@@ -565,12 +591,12 @@ class _Reader:
                 raise CatalogError(self.path, f"{prefix}{key}[{i}]", "must be a table")
             yield f"{prefix}{key}[{i}].", item
 
-    def string_list(self, data: dict[str, Any], key: str) -> list[str]:
+    def string_list(self, data: dict[str, Any], key: str, *, prefix: str = "") -> list[str]:
         if key not in data:
-            raise CatalogError(self.path, key, "is missing")
+            raise CatalogError(self.path, f"{prefix}{key}", "is missing")
         value = data[key]
         if not isinstance(value, list) or not all(
             isinstance(item, str) and item.strip() for item in value
         ):
-            raise CatalogError(self.path, key, "must be an array of non-empty strings")
+            raise CatalogError(self.path, f"{prefix}{key}", "must be an array of non-empty strings")
         return [item.strip() for item in value]

@@ -2,6 +2,7 @@
 
 mission lessons                      the course map with your progress
 mission start a01 [--dir DIR]        copy the starter into workspace/ (never overwrites)
+mission start d07 --from d06         carry on with your own d06 app, plus d07's new files
 mission check a01                    check your copy (or --path, --solution, --url; --serve)
 mission progress [a01]               bars, first passes and regressions
 mission serve                        the Mission Control hub on http://127.0.0.1:8765
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
     from mission_control.check.report import Report
 
 STARTER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "instance")
+#: What is not carried over from a learner's earlier copy: caches, data, environments.
+CONTINUE_IGNORE = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "instance", ".venv", "venv", ".git", ".pytest_cache", "*.backup-*"
+)
 
 
 def workspace_dir(catalog: Catalog) -> Path:
@@ -144,36 +149,111 @@ def course_map_markdown(catalog: Catalog) -> str:
     help="Where to put your copy (default: workspace/<lesson folder>).",
 )
 @click.option("--force", is_flag=True, help="Start over: move your current copy to a backup first.")
-def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
+@click.option(
+    "--from",
+    "from_key",
+    metavar="LESSON",
+    help="Carry on with your own copy of the lesson this one continues (e.g. --from d06).",
+)
+def start_command(
+    lesson_key: str, directory: Path | None, force: bool, from_key: str | None
+) -> None:
     """Copy a lesson's starter into your workspace."""
     catalog = _catalog()
     lesson = _lesson(catalog, lesson_key)
     destination = (directory or workspace_dir(catalog) / lesson.slug).resolve()
-    backup = None
-    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
-        if not force:
-            raise click.ClickException(
-                f"{destination} already holds your work, so nothing was changed. To start "
-                "over, add --force: your current copy is moved to a backup first."
-            )
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = destination.with_name(f"{destination.name}.backup-{stamp}")
-        suffix = 1
-        while backup.exists():
-            suffix += 1
-            backup = destination.with_name(f"{destination.name}.backup-{stamp}-{suffix}")
-        destination.rename(backup)
-    shutil.copytree(lesson.starter, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
-    if lesson.provided.is_dir():  # the files the lesson gives, which the checker restores
-        shutil.copytree(lesson.provided, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
+    source = _continued_copy(catalog, lesson, from_key) if from_key else None
+    backup = _make_room(destination, force)
+    if source is None:
+        shutil.copytree(lesson.starter, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
+        if lesson.provided.is_dir():  # the files the lesson gives, which the checker restores
+            shutil.copytree(lesson.provided, destination, ignore=STARTER_IGNORE, dirs_exist_ok=True)
     if backup:
         click.echo(f"Your previous copy is safe in {backup}")
+    if source is not None:
+        _continue_from(lesson, source, destination)
     click.echo(f"Started {lesson.id} · {lesson.title} in {destination}")
     click.echo(f"Read the tutorial: {lesson.readme}")
     check = f"mission check {lesson.id}"
     if directory is not None:
         check += f" --path {destination}"
     click.echo(f"When you want feedback: {check}")
+
+
+def _make_room(destination: Path, force: bool) -> Path | None:
+    """Never overwrite a learner's work: refuse a folder that holds files unless ``force``,
+    and then move it to a dated backup first (returned)."""
+    if not destination.exists() or (destination.is_dir() and not any(destination.iterdir())):
+        return None
+    if not force:
+        raise click.ClickException(
+            f"{destination} already holds your work, so nothing was changed. To start "
+            "over, add --force: your current copy is moved to a backup first."
+        )
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = destination.with_name(f"{destination.name}.backup-{stamp}")
+    suffix = 1
+    while backup.exists():
+        suffix += 1
+        backup = destination.with_name(f"{destination.name}.backup-{stamp}-{suffix}")
+    destination.rename(backup)
+    return backup
+
+
+def _continued_copy(catalog: Catalog, lesson: Lesson, from_key: str) -> Path:
+    """The learner's own copy of the lesson ``lesson`` continues, checked before anything
+    is touched."""
+    previous = _lesson(catalog, from_key)
+    if lesson.continues != previous.id:
+        grows = (
+            f"{lesson.id} continues {lesson.continues}"
+            if lesson.continues
+            else f"{lesson.id} does not continue another lesson"
+        )
+        raise click.ClickException(
+            f"{grows}, so it cannot start from your {previous.id} copy. Run "
+            f"`mission start {lesson.id}` for its starter."
+        )
+    source = workspace_dir(catalog) / previous.slug
+    if not source.is_dir() or not any(source.iterdir()):
+        raise click.ClickException(
+            f"There is no {previous.id} copy of yours at {source} to carry on with. Start "
+            f"{lesson.id} from its starter instead: `mission start {lesson.id}`."
+        )
+    return source
+
+
+def _continue_from(lesson: Lesson, source: Path, destination: Path) -> None:
+    """The learner's own app (``source``), then every file of the lesson's starter and
+    ``provided/`` that it does not have yet: their files are never replaced."""
+    shutil.copytree(source, destination, ignore=CONTINUE_IGNORE, dirs_exist_ok=True)
+    added: list[str] = []
+    changed: list[str] = []
+    for folder in (lesson.starter, lesson.provided):
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.rglob("*")):
+            relative = file.relative_to(folder)
+            if not file.is_file() or any(
+                STARTER_IGNORE(str(file.parent), [p]) for p in relative.parts
+            ):
+                continue
+            target = destination / relative
+            if target.exists():
+                if folder == lesson.starter and target.read_bytes() != file.read_bytes():
+                    changed.append(relative.as_posix())
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+            added.append(relative.as_posix())
+    click.echo(f"Copied your own {lesson.continues} app from {source}")
+    if added:
+        click.echo(f"Added the files {lesson.id} introduces: {', '.join(added)}")
+    if changed:
+        click.echo(
+            f"Kept your version of: {', '.join(changed)}. {lesson.id}'s README, \"What is new "
+            f'since {lesson.continues}", says what to change in them.'
+        )
 
 
 @main.command("check")

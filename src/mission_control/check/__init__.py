@@ -34,16 +34,31 @@ from mission_control.check.client import (
     Response,
     same_path,
 )
+from mission_control.check.html import (
+    Element,
+    Field,
+    Form,
+    HtmlDocument,
+    Visit,
+    follow_redirects,
+    read_html,
+    visit,
+)
 
 __all__ = [
     "NOT_OBJECTS",
     "AppCrashed",
     "CheckFailed",
     "Client",
+    "Element",
+    "Field",
+    "Form",
+    "HtmlDocument",
     "HtmlPage",
     "Request",
     "RequestTimedOut",
     "Response",
+    "Visit",
     "allowed_methods",
     "checkpoint",
     "expect",
@@ -60,8 +75,11 @@ __all__ = [
     "expect_unknown_url_404",
     "expect_wsgi_valid",
     "fail",
+    "follow_redirects",
     "headings",
     "html_page",
     "is_count",
+    "read_html",
     "same_path",
+    "visit",
 ]

@@ -21,6 +21,7 @@ class Capability(StrEnum):
     PORT = "port"  # a real address that a browser or a Socket.IO client can reach
     WSGI = "wsgi"  # call the app object itself (wsgiref.validate, raised exceptions)
     SERVICES = "services"  # the lesson's services (fakes) connected to the app
+    DATABASE = "database"  # read what the app stored in the check's own database
 
 
 #: What each kind of target offers.
@@ -65,5 +66,10 @@ def missing(capability: Capability, kind: TargetKind, lesson: Lesson) -> str | N
             f"checker can only arrange when it starts your app: run `{check}` or add --serve. "
             + " ".join(service.hint for service in lesson.services if service.hint)
         ).strip(),
+        Capability.DATABASE: (
+            "this checkpoint looks into the database your app writes to, and with --url the "
+            f"checker cannot see your server's database: run `{check}` or `{check} --serve` "
+            "for it"
+        ),
     }
     return why[capability]

@@ -43,6 +43,7 @@ from mission_control.check.report import (
 )
 
 if TYPE_CHECKING:
+    from mission_control.check.database import DatabaseView
     from mission_control.check.services import FakeService, RunningService
     from mission_control.check.targets import Target
 
@@ -368,6 +369,24 @@ def fakes(request: pytest.FixtureRequest) -> dict[str, FakeService]:
     return {
         env: service for env, service in check.services.items() if isinstance(service, FakeService)
     }
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest) -> DatabaseView:
+    """Read-only SQL on the check's own database (the lesson's ``postgres`` service):
+    ``database.query("SELECT ...")`` -> rows as dicts, ``database.scalar``, ``.tables()``,
+    ``.kind``; skipped where the target has no database the checker can see (--url)."""
+    from mission_control.check.database import DatabaseService, DatabaseView
+
+    check = _session(request.config)
+    check.require(Capability.DATABASE)
+    found = [s for s in check.services.values() if isinstance(s, DatabaseService)]
+    if not found:
+        raise CheckerError(
+            f"the checkpoint asks for `database`, but {check.lesson.id}'s lesson.toml declares "
+            'no [[check.services]] of kind "postgres"'
+        )
+    return DatabaseView(found[0])
 
 
 @pytest.fixture

@@ -48,6 +48,8 @@ class TextRenderer:
 
     def render(self, report: Report) -> None:
         out = self.stream
+        for notice in report.notices:  # first: it changes how to read everything below
+            print(self.paint(f"Note: {notice}", "33"), file=out)
         heading = f"Checking {report.lesson}"
         if report.title:
             heading += f" · {report.title}"
@@ -55,6 +57,14 @@ class TextRenderer:
         if report.subject:
             print(self.paint(f"  {report.subject}", "2"), file=out)
         print(file=out)
+        for step in report.setup:
+            mark = self.marks[PASSED if step.ok else FAILED]
+            colour = COLOURS[PASSED if step.ok else FAILED]
+            print(f"{self.paint(mark, colour)} set-up: {step.command}", file=out)
+            if not step.ok and step.output and not report.error:
+                print(indent(step.output, "    "), file=out)
+        if report.setup:
+            print(file=out)
         if report.error:
             print(self.paint(report.error.kind.headline, "1;31"), file=out)
             print(indent(report.error.message, "  "), file=out)

@@ -44,6 +44,7 @@ class ErrorKind(StrEnum):
     PROCESS_EXITED = "process_exited"
     PROCESS_NOT_READY = "process_not_ready"
     SERVICE_FAILED = "service_failed"
+    SETUP_FAILED = "setup_failed"
     SERVER_UNREACHABLE = "server_unreachable"
     BAD_URL = "bad_url"
     NOT_STARTED = "not_started"
@@ -68,6 +69,7 @@ _HEADLINES = {
     ErrorKind.PROCESS_EXITED: "One of your app's processes stopped.",
     ErrorKind.PROCESS_NOT_READY: "One of your app's processes never got ready.",
     ErrorKind.SERVICE_FAILED: "A service the lesson needs could not be started.",
+    ErrorKind.SETUP_FAILED: "A set-up command failed, so no checkpoint could run.",
     ErrorKind.SERVER_UNREACHABLE: "Nothing answers at that address.",
     ErrorKind.BAD_URL: "That is not a URL the checker can use.",
     ErrorKind.NOT_STARTED: "There is nothing to check yet.",
@@ -188,6 +190,37 @@ class TargetError(Exception):
 
 
 @dataclass
+class SetupStep:
+    """One of the lesson's set-up commands (``check.setup``), run before the checkpoints;
+    ``output`` is what it printed, kept when it failed."""
+
+    command: str
+    ok: bool
+    exit_code: int | None = None
+    output: str = ""
+    duration_ms: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "ok": self.ok,
+            "exit_code": self.exit_code,
+            "output": self.output,
+            "duration_ms": self.duration_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SetupStep:
+        return cls(
+            command=data["command"],
+            ok=data["ok"],
+            exit_code=data.get("exit_code"),
+            output=data.get("output", ""),
+            duration_ms=data.get("duration_ms", 0),
+        )
+
+
+@dataclass
 class Report:
     """One run of a lesson's checkpoints against one target."""
 
@@ -197,6 +230,10 @@ class Report:
     target: TargetKind | None
     error: CheckError | None = None
     results: list[Result] = field(default_factory=list)
+    #: sentences the learner reads first (e.g. "this check runs on the SQLite fallback")
+    notices: list[str] = field(default_factory=list)
+    #: the lesson's set-up commands, in the order they ran
+    setup: list[SetupStep] = field(default_factory=list)
     #: not part of the JSON: what was checked, for the terminal heading
     subject: str = ""
     title: str = ""
@@ -237,6 +274,8 @@ class Report:
             "error": self.error.to_dict() if self.error else None,
             "results": [result.to_dict() for result in self.results],
             "summary": self.summary,
+            "notices": list(self.notices),
+            "setup": [step.to_dict() for step in self.setup],
         }
 
     def to_json(self) -> str:
@@ -252,6 +291,8 @@ class Report:
             target=TargetKind(data["target"]) if data.get("target") else None,
             error=CheckError(ErrorKind(error["kind"]), error["message"]) if error else None,
             results=[Result.from_dict(result) for result in data.get("results", [])],
+            notices=list(data.get("notices", [])),
+            setup=[SetupStep.from_dict(step) for step in data.get("setup", [])],
         )
 
 

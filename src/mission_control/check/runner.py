@@ -19,6 +19,7 @@ import contextlib
 import io
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -36,6 +37,7 @@ from mission_control.check.report import (
     ErrorKind,
     Report,
     Result,
+    SetupStep,
     TargetError,
     TargetKind,
 )
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from mission_control.check.services import RunningService
 
 INI = Path(__file__).with_name("pytest.ini")
+SETUP_TIMEOUT = 60.0  # seconds for each of the lesson's set-up commands
 # Built-in plugins a check never needs; leaving them out keeps a check quick.
 UNUSED_PLUGINS = (
     "cacheprovider",
@@ -209,6 +212,7 @@ def run_check(request: CheckRequest) -> Report:
             except TargetError as error:
                 return not_started(report, lesson, error)
             env.update(service_env(services))
+            report.notices += [service.notice for service in services.values() if service.notice]
         target = make_target(
             lesson, request.kind, app_dir=request.app_dir, url=request.url, env=env
         )
@@ -216,6 +220,10 @@ def run_check(request: CheckRequest) -> Report:
         expired = stack.enter_context(
             _deadline(target, seconds("MISSION_CHECK_TIMEOUT", CHECK_TIMEOUT))
         )
+        if lesson.setup and request.kind is not TargetKind.URL:
+            failed = run_setup(lesson, target, report)
+            if failed is not None:
+                return not_started(report, lesson, failed)
         # The worker's interpreter starts while pytest is imported; the learner's code
         # starts only once the checkpoints are collected (Release.pytest_collection_finish).
         target.start(hold=True)
@@ -297,6 +305,44 @@ class Release:
 
     def pytest_collection_finish(self) -> None:
         self.target.release()
+
+
+def run_setup(lesson: Lesson, target: Target, report: Report) -> TargetError | None:
+    """Run the lesson's set-up commands (``check.setup``, e.g. ``flask --app app db
+    upgrade``) in the app's folder with the app's environment, before the checkpoints; each
+    becomes a step of the report. The first that fails stops the check with one error that
+    quotes its output; ``None`` when all succeeded."""
+    limit = seconds("MISSION_SETUP_TIMEOUT", SETUP_TIMEOUT)
+    for command in lesson.setup:
+        started = time.perf_counter()
+        done = target.run_command(command, timeout=limit)
+        step = SetupStep(
+            command=command,
+            ok=done.exit_code == 0,
+            exit_code=done.exit_code,
+            duration_ms=round((time.perf_counter() - started) * 1000),
+        )
+        report.setup.append(step)
+        if step.ok:
+            continue
+        step.output = done.output.strip()[-3000:]
+        why = (
+            f"did not finish within {limit:g} s"
+            if done.timed_out
+            else f"exited with status {done.exit_code}"
+        )
+        printed = f", after printing:\n{indent_text(step.output)}" if step.output else ""
+        return TargetError(
+            ErrorKind.SETUP_FAILED,
+            f"Before the checkpoints, the checker runs `{command}` in your app's folder; it "
+            f"{why}{printed}\nRun it yourself in your folder to see why, fix it, and check "
+            "again.",
+        )
+    return None
+
+
+def indent_text(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
 def not_started(report: Report, lesson: Lesson, error: TargetError) -> Report:

@@ -10,6 +10,8 @@ service it started, even when starting a later one fails.
   the lesson (served in this process, every request recorded, so a checkpoint can tell
   whether and how often the app called the outside world) or a command that listens on
   ``$PORT``.
+- ``postgres``: a throwaway database for the check (:mod:`.database`): PostgreSQL on
+  127.0.0.1:5432, or a SQLite file where none answers (said in :attr:`RunningService.notice`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,10 @@ from mission_control.check.report import ErrorKind, TargetError
 
 
 class RunningService:
-    """A started service: the variables it gives the app, and how to stop it."""
+    """A started service: the variables it gives the app, and how to stop it. ``notice``
+    is a sentence the report shows first (e.g. that a fallback is in use)."""
+
+    notice: str | None = None
 
     def __init__(self, spec: ServiceSpec) -> None:
         self.spec = spec
@@ -149,8 +154,18 @@ def _load(file: Path, name: str, attribute: str) -> Any:
     return getattr(module, attribute)
 
 
+def _database(lesson: Lesson, spec: ServiceSpec) -> RunningService:
+    """A check's own database; psycopg is imported only by lessons that have one."""
+    from mission_control.check.database import DatabaseService
+
+    return DatabaseService(lesson, spec)
+
+
 #: Service kind -> how to start one. Keep in step with catalog.SERVICE_KINDS.
-KINDS: dict[str, Callable[[Lesson, ServiceSpec], RunningService]] = {"fake": FakeService}
+KINDS: dict[str, Callable[[Lesson, ServiceSpec], RunningService]] = {
+    "fake": FakeService,
+    "postgres": _database,
+}
 
 
 @contextlib.contextmanager
