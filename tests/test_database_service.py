@@ -17,7 +17,7 @@ import pytest
 from helpers import ROOT, mission, running_server
 
 FIXTURE_ROOT = ROOT / "tests" / "fixtures" / "course"
-LESSON = FIXTURE_ROOT / "lessons" / "assignments" / "06-database"
+LESSON = FIXTURE_ROOT / "lessons" / "assignments" / "08-database"
 ENV = {"MISSION_COURSE_ROOT": str(FIXTURE_ROOT)}
 NO_SERVER = {"MISSION_POSTGRES_PORT": "1", "CI": ""}  # nothing listens on port 1
 
@@ -45,7 +45,7 @@ def check_databases() -> list[str]:
 @pytest.mark.parametrize("mode", [(), ("--serve",)], ids=["inprocess", "serve"])
 def test_a_database_per_check_on_postgres_dropped_after(mode: tuple[str, ...]) -> None:
     before = check_databases()
-    run = mission("check", "a06", "--solution", "--json", *mode, env=ENV)
+    run = mission("check", "a08", "--solution", "--json", *mode, env=ENV)
     assert run.returncode == 0, run.output
     report = run.report
     assert report["notices"] == []
@@ -56,18 +56,18 @@ def test_a_database_per_check_on_postgres_dropped_after(mode: tuple[str, ...]) -
 
 
 def test_the_sqlite_fallback_is_said_first() -> None:
-    run = mission("check", "a06", "--solution", env={**ENV, **NO_SERVER})
+    run = mission("check", "a08", "--solution", env={**ENV, **NO_SERVER})
     assert run.returncode == 0, run.output
     first = run.stdout.splitlines()[0]
     assert first.startswith("Note: No PostgreSQL answered on 127.0.0.1:1"), run.output
     assert "runs on a SQLite file instead" in first
     assert "2 passed, 0 failed" in run.stdout
-    report = mission("check", "a06", "--solution", "--json", env={**ENV, **NO_SERVER}).report
+    report = mission("check", "a08", "--solution", "--json", env={**ENV, **NO_SERVER}).report
     assert report["notices"] and "SQLite" in report["notices"][0]
 
 
 def test_with_ci_set_postgres_is_required() -> None:
-    run = mission("check", "a06", "--solution", "--json", env={**ENV, **NO_SERVER, "CI": "1"})
+    run = mission("check", "a08", "--solution", "--json", env={**ENV, **NO_SERVER, "CI": "1"})
     assert run.returncode == 1
     error = run.report["error"]
     assert error["kind"] == "service_failed", error
@@ -77,7 +77,7 @@ def test_with_ci_set_postgres_is_required() -> None:
 
 def test_a_failing_setup_command_is_one_error_with_its_output() -> None:
     check_databases()
-    run = mission("check", "a06", "--path", str(LESSON / "starter"), "--json", env=ENV)
+    run = mission("check", "a08", "--path", str(LESSON / "starter"), "--json", env=ENV)
     assert run.returncode == 1
     report = run.report
     assert report["error"]["kind"] == "setup_failed"
@@ -93,7 +93,7 @@ def test_a_failing_setup_command_is_one_error_with_its_output() -> None:
         }
     ]
     assert set(run.statuses().values()) == {"skipped"}
-    text = mission("check", "a06", "--path", str(LESSON / "starter"), env=ENV).stdout
+    text = mission("check", "a08", "--path", str(LESSON / "starter"), env=ENV).stdout
     assert "✘ set-up: flask --app app init-db" in text or "FAIL set-up" in text, text
 
 
@@ -107,7 +107,7 @@ def test_database_checkpoints_are_skipped_with_url(tmp_path: Path) -> None:
         capture_output=True,
     )
     with running_server("python run.py", LESSON / "solution", env) as url:
-        run = mission("check", "a06", "--url", url, "--json", env=ENV)
+        run = mission("check", "a08", "--url", url, "--json", env=ENV)
     results = {result["id"]: result for result in run.report["results"]}
     assert {r["status"] for r in results.values()} == {"skipped"}, run.output
     assert {r["needs"] for r in results.values()} == {"database"}
@@ -119,7 +119,7 @@ def test_the_database_is_dropped_after_ctrl_c(tmp_path: Path) -> None:
     before = check_databases()
     pause = tmp_path / "paused"
     process = subprocess.Popen(
-        [sys.executable, "-m", "mission_control", "check", "a06", "--solution"],
+        [sys.executable, "-m", "mission_control", "check", "a08", "--solution"],
         env={**os.environ, **ENV, "MISSION_TEST_PAUSE": str(pause)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
