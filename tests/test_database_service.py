@@ -1,5 +1,5 @@
 """The `postgres` service kind, set-up commands and the `database` fixture, on the fixture
-course's a06: a database of its own per check, created on the local PostgreSQL server and
+course's a08: a database of its own per check, created on the local PostgreSQL server and
 dropped at the end (after a failure or Ctrl-C too), the SQLite fallback said first where no
 server answers (and refused with CI set), a set-up command that fails as one clear error,
 and the database checkpoints skipped with --url."""
@@ -31,7 +31,7 @@ def check_databases() -> list[str]:
             host="127.0.0.1", dbname="postgres", connect_timeout=3, autocommit=True
         ) as db:
             rows = db.execute(
-                "SELECT datname FROM pg_database WHERE datname LIKE 'mission_a06_%'"
+                "SELECT datname FROM pg_database WHERE datname LIKE 'mission_a08_%'"
             ).fetchall()
     except psycopg.OperationalError as exc:
         if os.environ.get("CI"):
