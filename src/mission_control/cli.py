@@ -213,6 +213,11 @@ def start_command(lesson_key: str, directory: Path | None, force: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Also run a teacher's own checkpoint files (test_*.py) from this folder.",
 )
+@click.option(
+    "--events",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append one JSON line to FILE as each checkpoint finishes (the hub's live view).",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
@@ -226,6 +231,7 @@ def check_command(
     output: Path | None,
     fmt: str,
     extra_checkpoints: Path | None,
+    events: Path | None,
     ignore_prerequisites: bool,
     reverse: bool,
 ) -> None:
@@ -264,6 +270,7 @@ def check_command(
         ignore_prerequisites=ignore_prerequisites,
         reverse=reverse,
         extra_checkpoints=extra_checkpoints,
+        events=events.resolve() if events else None,
     )
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
