@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request
 from markupsafe import Markup
 
 from mission_control.hub.markdown import render_file
@@ -19,6 +21,7 @@ def show(lesson_id: str) -> str:
         abort(404, description=f"There is no lesson called “{lesson_id}”.")
     view = lesson_view(lesson)
     tutorial = Markup(render_file(lesson.readme)) if lesson.readme.is_file() else None
+    folder = Path(current_app.config["WORKSPACE"]) / lesson.slug
     clash = request.host.rpartition(":")[2] == str(lesson.port)
     return render_template(
         "lesson.html",
@@ -27,5 +30,7 @@ def show(lesson_id: str) -> str:
         tutorial=tutorial,
         hub_port=HUB_PORT,
         port_clash=clash,
+        folder=folder,
+        started=folder.exists(),
         port_taken=not clash and listening(lesson.port),
     )

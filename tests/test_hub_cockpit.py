@@ -1,0 +1,193 @@
+"""The hub as the place a learner works from: start a lesson, run its checks, watch them.
+
+Through Flask's test client, with real `mission check` subprocesses against a workspace copy
+in tmp; the queue and the time limit with a stand-in command (a sleeping child process), since
+they are about the hub's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import CATALOG, ROOT
+
+from mission_control.check.inventory import list_checkpoints
+from mission_control.hub import create_app
+from mission_control.hub.runs import DONE, QUEUED, RUNNING, Run, RunManager
+from mission_control.progress import ProgressStore
+
+A01 = CATALOG.get("a01")
+HOST = {"Host": "127.0.0.1"}
+
+
+@pytest.fixture
+def hub(tmp_path: Path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "COURSE_ROOT": str(ROOT),
+            "PROGRESS_DB": str(tmp_path / "progress.sqlite3"),
+            "WORKSPACE": str(tmp_path / "workspace"),
+        }
+    )
+    yield app
+    app.extensions["mission_runs"].stop_all()
+
+
+def token(client, path: str) -> str:
+    page = client.get(path, headers=HOST).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has a form with a CSRF token"
+    return found.group(1)
+
+
+def wait_done(app, run_id: str, timeout: float = 120) -> Run:
+    run = app.extensions["mission_runs"].get(run_id)
+    deadline = time.monotonic() + timeout
+    while run.state != DONE:
+        assert time.monotonic() < deadline, "the run did not end"
+        time.sleep(0.1)
+    return run
+
+
+def test_post_without_token_is_refused(hub) -> None:
+    client = hub.test_client()
+    response = client.post("/lessons/a01/runs", headers=HOST)
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+    assert not hub.extensions["mission_runs"].runs
+
+
+def test_start_then_run_checks_records_the_run_as_the_cli_does(hub, tmp_path: Path) -> None:
+    client = hub.test_client()
+    page = client.get("/lessons/a01", headers=HOST).get_data(as_text=True)
+    folder = tmp_path / "workspace" / A01.slug
+    assert str(folder) in page and "Start this lesson" in page and "Run checks" in page
+
+    response = client.post(
+        "/lessons/a01/start", data={"csrf_token": token(client, "/lessons/a01")}, headers=HOST
+    )
+    assert response.status_code == 303
+    assert (folder / "app.py").is_file(), "mission start copied the starter"
+    page = client.get("/lessons/a01", headers=HOST).get_data(as_text=True)
+    assert "Start this lesson" not in page
+
+    response = client.post(
+        "/lessons/a01/runs", data={"csrf_token": token(client, "/lessons/a01")}, headers=HOST
+    )
+    assert response.status_code == 303
+    run_path = response.headers["Location"]
+    running = client.get(run_path, headers=HOST).get_data(as_text=True)
+    assert str(folder) in running
+    run = wait_done(hub, run_path.rsplit("/", 1)[1])
+    assert run.report is not None and run.report["lesson"] == "a01"
+
+    page = client.get(run_path, headers=HOST).get_data(as_text=True)
+    assert "Finished:" in page and 'http-equiv="refresh"' not in page
+    assert "✘</span> failed" in page, "the starter fails checkpoints, in words"
+
+    runs = ProgressStore(tmp_path / "progress.sqlite3").runs("a01")
+    assert [(r.source, r.target) for r in runs] == [("workspace", "inprocess")]
+    assert runs[0].failed == run.report["summary"]["failed"]
+
+
+def test_a_running_page_refreshes_without_javascript_and_streams_with_it(
+    hub, tmp_path: Path
+) -> None:
+    shutil.copytree(A01.solution, tmp_path / "workspace" / A01.slug)
+    client = hub.test_client()
+    response = client.post(
+        "/lessons/a01/runs", data={"csrf_token": token(client, "/lessons/a01")}, headers=HOST
+    )
+    run_path = response.headers["Location"]
+    page = client.get(run_path, headers=HOST).get_data(as_text=True)
+    run = hub.extensions["mission_runs"].get(run_path.rsplit("/", 1)[1])
+    if run.state != DONE:
+        assert '<noscript><meta http-equiv="refresh"' in page
+    assert 'src="/static/run.js"' in page
+
+    stream = client.get(run_path + "/events", headers=HOST)
+    assert stream.mimetype == "text/event-stream"
+    events = [
+        (match[0], json.loads(match[1]))
+        for match in re.findall(r"event: (\w+)\ndata: (.*)\n\n", stream.get_data(as_text=True))
+    ]
+    names = [name for name, _ in events]
+    total = len(list_checkpoints(A01))
+    assert names.count("checkpoint") == total
+    assert names[-1] == "summary" and names.count("summary") == 1
+    summary = events[-1][1]
+    assert summary["counts"]["passed"] == total, summary
+    assert all(data["status"] == "passed" for name, data in events if name == "checkpoint")
+
+
+def test_one_run_per_lesson(hub, tmp_path: Path) -> None:
+    client = hub.test_client()
+    csrf = token(client, "/lessons/a01")
+    first = client.post("/lessons/a01/runs", data={"csrf_token": csrf}, headers=HOST)
+    second = client.post("/lessons/a01/runs", data={"csrf_token": csrf}, headers=HOST)
+    run = hub.extensions["mission_runs"].get(first.headers["Location"].rsplit("/", 1)[1])
+    if run.state != DONE:  # the second press joined the run still going
+        assert first.headers["Location"] == second.headers["Location"]
+    wait_done(hub, run.id)
+
+
+class Sleeper(RunManager):
+    """A stand-in for `mission check` that takes ``seconds`` (a real child process)."""
+
+    seconds = 30.0
+
+    def command(self, run: Run) -> list[str]:
+        return [sys.executable, "-c", f"import time; time.sleep({self.seconds})"]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_two_at_a_time_and_a_third_waits(tmp_path: Path) -> None:
+    manager = Sleeper({})
+    try:
+        runs = [manager.submit(lesson, tmp_path, 60) for lesson in ("a01", "a02", "a03")]
+        assert [run.state for run in runs] == [RUNNING, RUNNING, QUEUED]
+        assert manager.place(runs[2]) == 1
+        assert manager.submit("a03", tmp_path, 60) is runs[2], "one run per lesson"
+        while runs[0].process is None:
+            time.sleep(0.01)
+        pid = runs[0].process.pid
+    finally:
+        manager.stop_all()
+    deadline = time.monotonic() + 10
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid), "stopping the hub leaves no check process behind"
+
+
+def test_a_run_past_its_time_limit_is_stopped_and_reported(tmp_path: Path) -> None:
+    manager = Sleeper({})
+    manager.grace = 0.2
+    run = manager.submit("a01", tmp_path, 0.3)
+    deadline = time.monotonic() + 20
+    while run.state != DONE:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert run.problem and "time limit" in run.problem
+    assert run.process is not None and run.process.returncode is not None
+    assert not alive(run.process.pid)
+
+
+def test_an_unknown_run_is_a_page_not_a_500(hub) -> None:
+    response = hub.test_client().get("/runs/nope", headers=HOST)
+    assert response.status_code == 404
+    assert "Run checks" in response.get_data(as_text=True)
