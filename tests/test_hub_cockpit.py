@@ -191,3 +191,66 @@ def test_an_unknown_run_is_a_page_not_a_500(hub) -> None:
     response = hub.test_client().get("/runs/nope", headers=HOST)
     assert response.status_code == 404
     assert "Run checks" in response.get_data(as_text=True)
+
+
+# -- progress and the journey ------------------------------------------------------------------
+
+
+def record(store: ProgressStore, lesson_id: str, failing: set[str], at: str) -> None:
+    from datetime import datetime
+
+    from mission_control.check.report import Report, Result
+
+    infos = list_checkpoints(CATALOG.get(lesson_id))
+    results = [
+        Result(id=i.id, title=i.title, status="failed" if i.id in failing else "passed")
+        for i in infos
+    ]
+    report = Report(checker="t", lesson=lesson_id, spec_hash="x", target="inprocess")
+    report.results = results
+    store.record(report, "workspace", at=datetime.fromisoformat(at))
+
+
+def test_progress_page_and_cli_show_the_same_journey(hub, tmp_path: Path) -> None:
+    from helpers import mission
+
+    from mission_control.start_here import SUGGESTED_PATH
+
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    d04 = list_checkpoints(CATALOG.get("d04"))
+    record(store, "d04", set(), "2026-01-05T10:00:00+00:00")
+    record(store, "d04", {d04[0].id}, "2026-01-06T10:00:00+00:00")  # a regression
+    record(store, "d04", set(), "2026-01-07T10:00:00+00:00")
+    record(store, "a01", set(), "2026-01-08T10:00:00+00:00")
+
+    html = hub.test_client().get("/progress", headers=HOST).get_data(as_text=True)
+    assert "2026-01-05" in html, "d04's first pass"
+    assert "2026-01-08" in html and "Last runs" in html
+    assert html.count("<progress") >= len(CATALOG)  # a bar per lesson and per phase
+    suggested = next(key for key in SUGGESTED_PATH if key not in ("d04", "a01"))
+    assert f'<strong>Next suggested:</strong> <a href="/lessons/{suggested}"' in html
+    assert "(cleared)" not in html, "no phase has all its lessons passing"
+    course_map = hub.test_client().get("/", headers=HOST).get_data(as_text=True)
+    assert f'href="/lessons/{suggested}">{suggested} ·' in course_map
+
+    record(store, "d04", {d04[0].id}, "2026-01-09T10:00:00+00:00")
+    html = hub.test_client().get("/progress", headers=HOST).get_data(as_text=True)
+    assert f"{d04[0].title} (passed 2026-01-05, not now)" in html
+    next_now = hub.test_client().get("/", headers=HOST).get_data(as_text=True)
+    assert 'href="/lessons/d04">d04 ·' in next_now, "a regressed lesson is next again"
+
+    terminal = mission("progress", env={"MISSION_PROGRESS_DB": str(store.path)}).stdout
+    assert "Next suggested: d04" in terminal and "Last runs:" in terminal
+    assert "2026-01-09" in terminal and "lessons pass" in terminal
+
+
+def test_a_phase_is_cleared_when_all_its_lessons_pass(tmp_path: Path) -> None:
+    from mission_control.journey import journey
+
+    store = ProgressStore(tmp_path / "progress.sqlite3")
+    number, _, lessons = next(phase for phase in CATALOG.by_phase() if phase[2])
+    for lesson in lessons:
+        record(store, lesson.id, set(), "2026-02-01T10:00:00+00:00")
+    phases = {phase.number: phase for phase in journey(CATALOG, store).phases}
+    assert phases[number].cleared
+    assert not any(phase.cleared for key, phase in phases.items() if key != number)

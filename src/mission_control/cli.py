@@ -365,7 +365,34 @@ def progress_command(lesson_key: str | None) -> None:
             "No checks yet. Start with `mission start d04` (your first Flask app), then "
             "`mission check d04`."
         )
+    elif not lesson_key:
+        _show_journey(catalog, store)
     _warn_if_damaged(store)
+
+
+def _show_journey(catalog: Catalog, store: ProgressStore) -> None:
+    """The phases, the next suggested lesson and the last runs (as the hub's /progress)."""
+    from mission_control.journey import journey
+
+    course = journey(catalog, store, last_runs=5)
+    click.echo()
+    for phase in course.phases:
+        if not phase.lessons:
+            continue
+        cleared = "  cleared" if phase.cleared else ""
+        click.echo(
+            f"Phase {phase.number} · {phase.name:<30} {bar(phase.passing, len(phase.lessons))} "
+            f"{phase.passing}/{len(phase.lessons)} lessons pass{cleared}"
+        )
+    if course.suggested:
+        click.echo(f"Next suggested: {course.suggested.id} · {course.suggested.title}")
+    click.echo("Last runs:")
+    for run in course.last_runs:
+        trouble = f" (could not run: {run.error_kind})" if run.error_kind else ""
+        click.echo(
+            f"  {_date(run.at)}  {run.lesson:<6} {run.passed} passed, {run.failed} failed, "
+            f"{run.skipped} skipped{trouble}"
+        )
 
 
 def _show_progress(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 
 from mission_control.hub.markdown import code_css
-from mission_control.hub.services import catalog, lesson_views
+from mission_control.hub.services import catalog, lesson_views, store
+from mission_control.journey import journey
 from mission_control.ports import HUB_PORT
 from mission_control.start_here import FIRST_LESSON, suggested_path
 
@@ -25,7 +26,14 @@ def index() -> str:
         first=catalog().get(FIRST_LESSON),
         path=suggested_path(catalog()),
         hub_port=HUB_PORT,
+        suggested=journey(catalog(), store(), last_runs=0).suggested,
     )
+
+
+@bp.get("/progress")
+def progress() -> str:
+    """A bar per lesson and per phase, first passes, regressions and the last runs."""
+    return render_template("progress.html", journey=journey(catalog(), store()))
 
 
 @bp.get("/code.css")
