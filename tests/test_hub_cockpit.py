@@ -254,3 +254,35 @@ def test_a_phase_is_cleared_when_all_its_lessons_pass(tmp_path: Path) -> None:
     phases = {phase.number: phase for phase in journey(CATALOG, store).phases}
     assert phases[number].cleared
     assert not any(phase.cleared for key, phase in phases.items() if key != number)
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+def test_settings_form_is_remembered_without_javascript(hub) -> None:
+    client = hub.test_client()
+    page = client.get("/settings", headers=HOST).get_data(as_text=True)
+    assert 'data-theme="system"' in page and 'data-text="normal"' in page
+    for key in ("system", "light", "dark", "contrast"):
+        assert f'id="theme-{key}"' in page and f'for="theme-{key}"' in page
+    refused = client.post("/settings", data={"theme": "dark"}, headers=HOST)
+    assert refused.status_code == 400, "no CSRF token"
+
+    csrf = token(client, "/settings")
+    saved = client.post(
+        "/settings",
+        data={"csrf_token": csrf, "theme": "dark", "text_size": "large"},
+        headers=HOST,
+    )
+    assert saved.status_code == 303
+    page = client.get("/lessons/a01", headers=HOST).get_data(as_text=True)
+    assert 'data-theme="dark"' in page and 'data-text="large"' in page
+    form = client.get("/settings", headers=HOST).get_data(as_text=True)
+    assert re.search(r'value="dark" checked', form)
+
+    wrong = client.post(
+        "/settings", data={"csrf_token": csrf, "theme": "neon", "text_size": "x"}, headers=HOST
+    )
+    assert wrong.status_code == 400 and "Choose one of the themes" in wrong.get_data(as_text=True)
+    client.set_cookie("mission_theme", "<script>", domain="127.0.0.1")
+    assert 'data-theme="system"' in client.get("/", headers=HOST).get_data(as_text=True)

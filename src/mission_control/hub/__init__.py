@@ -59,13 +59,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     runs = app.extensions["mission_runs"] = RunManager(child_env)
     atexit.register(runs.stop_all)
 
-    from mission_control.hub import checking, errors, lessons, main
+    from mission_control.hub import checking, errors, lessons, main, settings
 
     app.add_template_filter(inline_code, "inline_code")
     app.add_template_global(csrf_token, "csrf_token")
     app.register_blueprint(main.bp)
     app.register_blueprint(lessons.bp)
     app.register_blueprint(checking.bp)
+    app.register_blueprint(settings.bp)
+    app.context_processor(lambda: {"display": settings.display()})
     errors.register(app)
     app.before_request(_refuse_foreign_host)
     app.before_request(protect)
