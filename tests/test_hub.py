@@ -114,7 +114,7 @@ def test_lesson_page_renders_the_tutorial_and_checkpoints(client) -> None:
     assert "http://127.0.0.1:5000" in response.text
     assert "The contract" in texts and "Testing step by step" in texts
     assert 'id="the-contract"' in response.text
-    assert '<pre><code class="language-python">' in response.text  # highlighted code
+    assert '<pre tabindex="0"><code class="language-python">' in response.text  # highlighted code
     for info in list_checkpoints(A01):
         assert str(escape(info.title)) in response.text
     assert response.text.count("not run yet") == len(list_checkpoints(A01))
