@@ -7,10 +7,9 @@ finished run page, the progress page, the settings page and an error page.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
-
-import os
 
 import pytest
 from helpers import CATALOG
