@@ -286,3 +286,21 @@ def test_settings_form_is_remembered_without_javascript(hub) -> None:
     assert wrong.status_code == 400 and "Choose one of the themes" in wrong.get_data(as_text=True)
     client.set_cookie("mission_theme", "<script>", domain="127.0.0.1")
     assert 'data-theme="system"' in client.get("/", headers=HOST).get_data(as_text=True)
+
+
+def test_a_run_nobody_watches_finishes_is_recorded_and_leaves_no_process(
+    hub, tmp_path: Path
+) -> None:
+    """The tab closed right after "Run checks": the run still ends, within its time limit."""
+    shutil.copytree(A01.solution, tmp_path / "workspace" / A01.slug)
+    client = hub.test_client()
+    response = client.post(
+        "/lessons/a01/runs", data={"csrf_token": token(client, "/lessons/a01")}, headers=HOST
+    )
+    run = wait_done(hub, response.headers["Location"].rsplit("/", 1)[1])
+    assert run.process is not None and run.process.returncode == 0
+    with pytest.raises(ProcessLookupError):
+        os.killpg(run.process.pid, 0)  # nothing is left in the check's process group
+    assert not run.directory.exists(), "the run's scratch files are gone"
+    runs = ProgressStore(tmp_path / "progress.sqlite3").runs("a01")
+    assert runs and runs[0].passed == len(list_checkpoints(A01))
