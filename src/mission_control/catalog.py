@@ -178,6 +178,9 @@ class Lesson:
     live: bool = False  # the checkpoints need a real server: checks serve the app
     #: ``[check] points``: a checkpoint's weight in a grade (``points_for``); default 1
     points: Mapping[str, int] = field(default_factory=dict)
+    #: ``[reflect]``: statements a learner ticks ("I can say why ...") and reflection prompts
+    self_checks: tuple[str, ...] = ()
+    reflection_prompts: tuple[str, ...] = ()
 
     @property
     def phase_name(self) -> str:
@@ -305,7 +308,19 @@ def load_catalog(root: Path | None = None) -> Catalog:
     return Catalog(root=root.resolve(), lessons=tuple(lessons))
 
 
-_TOP_KEYS = {"format", "id", "title", "phase", "order", "summary", "requirements", "app", "check"}
+_TOP_KEYS = {
+    "format",
+    "id",
+    "title",
+    "phase",
+    "order",
+    "summary",
+    "requirements",
+    "app",
+    "check",
+    "reflect",
+}
+_REFLECT_KEYS = {"self_checks", "prompts"}
 _APP_KEYS = {"entry", "interface", "run", "port", "processes"}
 _PROCESS_KEYS = {"name", "run", "ready"}
 _CHECK_KEYS = {"timeout", "env", "services", "live", "points"}
@@ -361,6 +376,8 @@ def load_lesson(toml_path: Path | str) -> Lesson:
     reader.unknown(app, _APP_KEYS, "app.")
     check = reader.table(data, "check", required=False)
     reader.unknown(check, _CHECK_KEYS, "check.")
+    reflect = reader.table(data, "reflect", required=False)
+    reader.unknown(reflect, _REFLECT_KEYS, "reflect.")
 
     try:
         entry = parse_entry(reader.string(app, "entry", prefix="app."))
@@ -420,7 +437,14 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         services=_services(reader, check, folder),
         live=live,
         points=MappingProxyType(dict(points)),
+        self_checks=_optional_list(reader, reflect, "self_checks"),
+        reflection_prompts=_optional_list(reader, reflect, "prompts"),
     )
+
+
+def _optional_list(reader: _Reader, table: dict[str, Any], key: str) -> tuple[str, ...]:
+    """``[reflect]``'s statements or prompts (none when the key is absent)."""
+    return tuple(reader.string_list(table, key)) if key in table else ()
 
 
 def _processes(reader: _Reader, app: dict[str, Any]) -> tuple[Process, ...]:
