@@ -185,3 +185,22 @@ def test_run_a_check_with_the_keyboard_only(browser, hub: str) -> None:
         assert "passed" in page.locator("#run-state").inner_text()
     finally:
         context.close()
+
+
+def test_an_unsaved_reflection_survives_a_reload(browser, hub: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(hub + "/lessons/a01")
+        answer = page.locator("#answer-1")
+        answer.fill("Half a thought, not saved yet")
+        page.reload()
+        assert page.locator("#answer-1").input_value() == "Half a thought, not saved yet"
+        assert page.get_by_text("Your unsaved draft is back").is_visible()
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Saved as revision").wait_for()
+        page.reload()
+        assert page.locator("#answer-1").input_value() == "Half a thought, not saved yet"
+        assert not page.get_by_text("Your unsaved draft is back").is_visible()
+    finally:
+        context.close()

@@ -4,6 +4,7 @@ mission lessons                      the course map with your progress
 mission start a01 [--dir DIR]        copy the starter into workspace/ (never overwrites)
 mission check a01                    check your copy (or --path, --solution, --url; --serve)
 mission progress [a01]               bars, first passes and regressions
+mission reflect a01                  tick self-checks, write reflections ($EDITOR or stdin)
 mission serve                        the Mission Control hub on http://127.0.0.1:8765
 mission dev check a01 [--only ...]   (lesson authors) prove the lesson's invariants
 """
@@ -424,6 +425,38 @@ def _show_progress(
             first = progress.first_passed.get(info.id)
             since = f"first passed {_date(first)}" if first else "not passed yet"
             click.echo(f"  {status:<8} {info.title}  ({since})")
+
+
+@main.command("reflect")
+@click.argument("lesson_key", metavar="LESSON")
+def reflect_command(lesson_key: str) -> None:
+    """Tick your self-checks and write your reflections, in $EDITOR (or from stdin).
+
+    The text has one "- [ ]" line per statement (put an x in the ones you can do) and one
+    "## " section per prompt; each save is a new revision, as on the hub.
+    """
+    from mission_control.journal import Journal, edit_text, parse_text
+
+    lesson = _lesson(_catalog(), lesson_key)
+    if not (lesson.self_checks or lesson.reflection_prompts):
+        raise click.ClickException(f"{lesson.id} has no self-checks or reflections yet.")
+    journal = Journal(ProgressStore())
+    latest = journal.latest(lesson.id)
+    text = edit_text(lesson, latest)
+    if sys.stdin.isatty():
+        edited = click.edit(text, extension=".md")
+        if edited is None:
+            click.echo("Nothing saved (the editor was closed without saving).")
+            return
+    else:
+        edited = sys.stdin.read()
+    ticked, answers = parse_text(lesson, edited)
+    revision = journal.save(lesson.id, ticked, answers, latest.id if latest else None)
+    click.echo(
+        f"Saved revision {revision.id}: {len(ticked)} of {len(lesson.self_checks)} "
+        f"self-checks ticked, {sum(bool(a.strip()) for a in answers.values())} of "
+        f"{len(lesson.reflection_prompts)} reflections written."
+    )
 
 
 @main.command("serve")

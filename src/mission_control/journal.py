@@ -17,6 +17,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from mission_control.catalog import Lesson
 from mission_control.progress import ProgressStore
 
 SCHEMA = """
@@ -159,3 +160,36 @@ def _revision(row: sqlite3.Row) -> Revision | None:
         ticked=tuple(str(item) for item in ticked) if isinstance(ticked, list) else (),
         answers={str(k): str(v) for k, v in answers.items()} if isinstance(answers, dict) else {},
     )
+
+
+def edit_text(lesson: Lesson, latest: Revision | None) -> str:
+    """The text ``mission reflect`` edits: a checkbox line per statement, a section per
+    prompt holding the last saved answer."""
+    ticked = set(latest.ticked) if latest else set()
+    answers = latest.answers if latest else {}
+    lines = [f"# {lesson.id} · {lesson.title}: check yourself", ""]
+    if lesson.self_checks:
+        lines += ["Put an x in the brackets of each statement that is true for you now.", ""]
+        lines += [f"- [{'x' if s in ticked else ' '}] {s}" for s in lesson.self_checks]
+        lines.append("")
+    for prompt in lesson.reflection_prompts:
+        lines += [f"## {prompt}", "", answers.get(prompt, "").strip(), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def parse_text(lesson: Lesson, text: str) -> tuple[list[str], dict[str, str]]:
+    """The ticks and answers in an edited :func:`edit_text` (unknown lines are ignored; an
+    answer is everything below its prompt's heading up to the next prompt's)."""
+    ticked: list[str] = []
+    answers: dict[str, list[str]] = {}
+    current: str | None = None
+    prompts = {f"## {prompt}": prompt for prompt in lesson.reflection_prompts}
+    for line in text.splitlines():
+        if line.rstrip() in prompts:
+            current = prompts[line.rstrip()]
+            answers[current] = []
+        elif current is not None:
+            answers[current].append(line)
+        elif line.startswith(("- [x] ", "- [X] ")) and line[6:].strip() in lesson.self_checks:
+            ticked.append(line[6:].strip())
+    return ticked, {prompt: "\n".join(body).strip() for prompt, body in answers.items()}
