@@ -5,6 +5,7 @@ mission start a01 [--dir DIR]        copy the starter into workspace/ (never ove
 mission check a01                    check your copy (or --path, --solution, --url; --serve)
 mission progress [a01]               bars, first passes and regressions
 mission reflect a01                  tick self-checks, write reflections ($EDITOR or stdin)
+mission portfolio --out DIR          your lessons as Markdown pages for a GitHub Pages blog
 mission serve                        the Mission Control hub on http://127.0.0.1:8765
 mission dev check a01 [--only ...]   (lesson authors) prove the lesson's invariants
 """
@@ -457,6 +458,25 @@ def reflect_command(lesson_key: str) -> None:
         f"self-checks ticked, {sum(bool(a.strip()) for a in answers.values())} of "
         f"{len(lesson.reflection_prompts)} reflections written."
     )
+
+
+@main.command("portfolio")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder to write (a GitHub Pages blog's folder, for example).",
+)
+@click.option("--code-url", default="", help="Where your code is published (a GitHub tree URL).")
+def portfolio_command(out: Path, code_url: str) -> None:
+    """Write your portfolio: one Markdown page per lesson plus an index, for GitHub Pages."""
+    from mission_control.portfolio import write_portfolio
+
+    catalog = _catalog()
+    store = ProgressStore()
+    written = write_portfolio(catalog, store, out, workspace_dir(catalog), code_url)
+    click.echo(f"Wrote {len(written)} pages to {out} (index.md and one per lesson you worked on).")
+    _warn_if_damaged(store)
 
 
 @main.command("serve")
