@@ -2,7 +2,7 @@
 dark and high-contrast themes (and in "system" under a dark preference). It prints the counts.
 
 The pages: the course map, every lesson page (with a failed check's feedback opened), a
-finished run page, the progress page, the settings page and an error page.
+finished run page, the progress page, the settings page, the primer and an error page.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def audit(page) -> list[dict]:
 
 
 def finished_run(browser, hub: str) -> str:  # noqa: F811
-    """A run of a01's starter (so its page shows failures), from the hub; its address."""
+    """A run of a01's starter (so its page shows failures), from the hub, and one primer
+    question answered (so its explanation shows); the run page's address."""
     lesson = CATALOG.get("a01")
     shutil.copytree(lesson.starter, Path(os.environ["MISSION_WORKSPACE"]) / lesson.slug)
     context = browser.new_context()
@@ -41,14 +42,19 @@ def finished_run(browser, hub: str) -> str:  # noqa: F811
         page.get_by_role("button", name="Run checks").click()
         page.wait_for_url(f"{hub}/runs/*")
         page.locator("#run-state").filter(has_text="Finished:").wait_for(timeout=120_000)
-        return page.url
+        run_url = page.url
+        page.goto(hub + "/primer/p01")
+        page.locator("form").first.get_by_role("radio").first.check()
+        page.get_by_role("button", name="Commit my answer").first.click()
+        page.locator(".explanation").first.wait_for()
+        return run_url
     finally:
         context.close()
 
 
 def test_every_hub_page_has_no_wcag_22_aa_violations(browser, hub: str) -> None:  # noqa: F811
     run_url = finished_run(browser, hub)
-    paths = ["/", "/progress", "/settings", "/lessons/nope"]
+    paths = ["/", "/progress", "/settings", "/lessons/nope", "/primer/p01"]
     paths += [f"/lessons/{lesson.id}" for lesson in CATALOG]
     urls = [hub + path for path in paths] + [run_url]
     found: dict[str, list[str]] = {}

@@ -6,6 +6,7 @@ mission check a01                    check your copy (or --path, --solution, --u
 mission progress [a01]               bars, first passes and regressions
 mission reflect a01                  tick self-checks, write reflections ($EDITOR or stdin)
 mission portfolio --out DIR          your lessons as Markdown pages for a GitHub Pages blog
+mission quiz p01                     the primer's questions, in the terminal
 mission serve                        the Mission Control hub on http://127.0.0.1:8765
 mission dev check a01 [--only ...]   (lesson authors) prove the lesson's invariants
 """
@@ -477,6 +478,42 @@ def portfolio_command(out: Path, code_url: str) -> None:
     written = write_portfolio(catalog, store, out, workspace_dir(catalog), code_url)
     click.echo(f"Wrote {len(written)} pages to {out} (index.md and one per lesson you worked on).")
     _warn_if_damaged(store)
+
+
+@main.command("quiz")
+@click.argument("primer_key", metavar="PRIMER")
+def quiz_command(primer_key: str) -> None:
+    """Answer a primer's questions (p01) in the terminal; each explanation follows your answer."""
+    from mission_control.primer import Answers, load_primers, share_answered
+
+    catalog = _catalog()
+    found = {primer.id: primer for primer in load_primers(catalog.root)}
+    primer = found.get(primer_key)
+    if primer is None:
+        raise click.ClickException(
+            f"There is no primer '{primer_key}'. Primers: {', '.join(found) or 'none'}."
+        )
+    answers = Answers(ProgressStore())
+    given = answers.first(primer)
+    click.secho(f"{primer.id} · {primer.title}", bold=True)
+    for question in primer.questions:
+        if question.key in given:
+            continue
+        click.echo()
+        click.secho(question.title, bold=True)
+        for number, choice in enumerate(question.choices, 1):
+            click.echo(f"  {number}. {choice}")
+        picked = click.prompt(
+            question.question, type=click.IntRange(1, len(question.choices)), err=True
+        )
+        choice = question.choices[picked - 1]
+        answers.record(primer, question.key, choice)
+        if question.correct is not None:
+            verdict = "right" if choice == question.correct else "not quite"
+            click.echo(f"{verdict}: it is {question.correct.lower()}.")
+        click.echo(question.explanation)
+    done, total = share_answered(primer, answers.first(primer))
+    click.echo(f"\n{done} of {total} questions answered. Next: `mission start d04`.")
 
 
 @main.command("serve")

@@ -21,6 +21,7 @@ from mission_control.hub.csrf import csrf_token, protect
 from mission_control.hub.markdown import inline_code
 from mission_control.hub.runs import RunManager
 from mission_control.ports import HUB_HEADER
+from mission_control.primer import load_primers
 from mission_control.progress import ProgressStore
 
 
@@ -49,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["WORKSPACE"] = str(Path(app.config["WORKSPACE"] or workspace_dir(catalog)))
     app.extensions["mission_catalog"] = catalog
     app.extensions["mission_progress"] = store
+    app.extensions["mission_primers"] = load_primers(catalog.root)
     # A check or a start from the hub is the CLI's, on the same course, workspace and store.
     child_env = {
         "MISSION_COURSE_ROOT": str(catalog.root),
@@ -59,7 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     runs = app.extensions["mission_runs"] = RunManager(child_env)
     atexit.register(runs.stop_all)
 
-    from mission_control.hub import checking, errors, lessons, main, settings
+    from mission_control.hub import checking, errors, lessons, main, primer, settings
 
     app.add_template_filter(inline_code, "inline_code")
     app.add_template_global(csrf_token, "csrf_token")
@@ -67,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(lessons.bp)
     app.register_blueprint(checking.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(primer.bp)
     app.context_processor(lambda: {"display": settings.display()})
     errors.register(app)
     app.before_request(_refuse_foreign_host)

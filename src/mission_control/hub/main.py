@@ -10,10 +10,12 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template
 
 from mission_control.hub.markdown import code_css
+from mission_control.hub.primer import primers
 from mission_control.hub.services import catalog, lesson_views, store
 from mission_control.journey import journey
 from mission_control.portfolio import write_portfolio
 from mission_control.ports import HUB_PORT
+from mission_control.primer import Answers, share_answered
 from mission_control.start_here import FIRST_LESSON, suggested_path
 
 bp = Blueprint("main", __name__)
@@ -33,6 +35,7 @@ def index() -> str:
         path=suggested_path(catalog()),
         hub_port=HUB_PORT,
         suggested=journey(catalog(), store(), last_runs=0).suggested,
+        primers=[(p, share_answered(p, Answers(store()).first(p))) for p in primers()],
     )
 
 
