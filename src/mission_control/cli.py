@@ -7,6 +7,7 @@ mission progress [a01]               bars, first passes and regressions
 mission reflect a01                  tick self-checks, write reflections ($EDITOR or stdin)
 mission portfolio --out DIR          your lessons as Markdown pages for a GitHub Pages blog
 mission quiz p01                     the primer's questions, in the terminal
+mission notebook a01                 the lesson as a Jupyter notebook beside your copy
 mission serve                        the Mission Control hub on http://127.0.0.1:8765
 mission dev check a01 [--only ...]   (lesson authors) prove the lesson's invariants
 """
@@ -514,6 +515,24 @@ def quiz_command(primer_key: str) -> None:
         click.echo(question.explanation)
     done, total = share_answered(primer, answers.first(primer))
     click.echo(f"\n{done} of {total} questions answered. Next: `mission start d04`.")
+
+
+@main.command("notebook")
+@click.argument("lesson_key", metavar="LESSON")
+def notebook_command(lesson_key: str) -> None:
+    """Write a Jupyter notebook of the lesson beside your copy: its tutorial, the walk-through
+    requests to your running app, a cell that runs the checkpoints, and the reflections."""
+    from mission_control.notebook import write_notebook
+
+    catalog = _catalog()
+    lesson = _lesson(catalog, lesson_key)
+    folder = workspace_dir(catalog) / lesson.slug
+    if not folder.is_dir():
+        raise click.ClickException(
+            f"You have not started {lesson.id} yet: run `mission start {lesson.id}` first."
+        )
+    path = write_notebook(lesson, folder)
+    click.echo(f"Wrote {path}. Start your app ({lesson.run} in {folder}), then run the cells.")
 
 
 @main.command("serve")
