@@ -249,7 +249,8 @@ def run_check(request: CheckRequest) -> Report:
             raise KeyboardInterrupt
 
     report.results = list(session.results.values())
-    if session.collected and report.spec_hash:
+    if session.collected and report.spec_hash and request.extra_checkpoints is None:
+        # A teacher's extra checkpoints are not the lesson's: never list them under its hash.
         remember(report.spec_hash, session.collected.values())
     if expired:
         report.error = expired[0].error
