@@ -7,6 +7,7 @@ they are about the hub's own bookkeeping.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -304,3 +305,74 @@ def test_a_run_nobody_watches_finishes_is_recorded_and_leaves_no_process(
     assert not run.directory.exists(), "the run's scratch files are gone"
     runs = ProgressStore(tmp_path / "progress.sqlite3").runs("a01")
     assert runs and runs[0].passed == len(list_checkpoints(A01))
+
+
+def _checks_started_with(workspace: Path) -> list[int]:
+    """PIDs of `mission check` processes whose environment names this test's workspace."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            command = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"mission_control\0check" in command and f"={workspace}\0".encode() in environ:
+            found.append(int(proc.name))
+    return found
+
+
+def test_stopping_the_hub_stops_the_checks_it_started(tmp_path: Path) -> None:
+    """SIGTERM to the hub's own process only (not its tree): its checks end with it."""
+    import http.cookiejar
+    import signal
+    import subprocess
+    import urllib.parse
+    import urllib.request
+
+    from helpers import free_port
+
+    from mission_control.check.processes import port_answers
+
+    workspace = Path(os.environ["MISSION_WORKSPACE"])
+    folder = workspace / A01.slug
+    shutil.copytree(A01.solution, folder)
+    app_py = folder / "app.py"
+    app_py.write_text("import time\ntime.sleep(60)\n" + app_py.read_text())  # a slow import
+    port = free_port()
+    hub = subprocess.Popen(
+        [sys.executable, "-m", "mission_control", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    running: list[int] = []
+    try:
+        deadline = time.monotonic() + 30
+        while not port_answers(port):
+            assert time.monotonic() < deadline and hub.poll() is None, "the hub did not start"
+            time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}"
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        page = opener.open(url + "/lessons/a01").read().decode()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"csrf_token": csrf}).encode()
+        opener.open(url + "/lessons/a01/runs", data=data).read()
+        while not (running := _checks_started_with(workspace)):
+            assert time.monotonic() < deadline, "the check never started"
+            time.sleep(0.1)
+        hub.send_signal(signal.SIGTERM)
+        hub.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in running) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in running if alive(pid)], "a check outlived the hub"
+    finally:
+        for pid in running:  # each check is its own process group (start_new_session)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(hub.pid, signal.SIGKILL)
+        hub.wait(timeout=10)

@@ -547,7 +547,15 @@ def serve_command(host: str, port: int | None) -> None:
     port = port or int(os.environ.get("PORT") or HUB_PORT)
     app = create_app()
     click.echo(f"Mission Control is at http://{host}:{port}/ (Ctrl-C to stop)")
-    app.run(host=host, port=port, debug=False, load_dotenv=False)
+    # Stopped by SIGTERM as by Ctrl-C: the interpreter exits normally, so the hub's exit
+    # handler stops every check it started (their processes are in sessions of their own).
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        app.run(host=host, port=port, debug=False, load_dotenv=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["mission_runs"].stop_all()
 
 
 # -- for lesson authors ------------------------------------------------------------------------
