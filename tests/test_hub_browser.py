@@ -115,3 +115,92 @@ def test_skip_link_and_readable_text(browser, hub: str) -> None:
         assert not low, low
     finally:
         context.close()
+
+
+def _workspace_solution(lesson_id: str) -> None:
+    """Put the lesson's solution where the hub's checks look: the learner's workspace copy."""
+    import shutil
+
+    lesson = CATALOG.get(lesson_id)
+    shutil.copytree(lesson.solution, Path(os.environ["MISSION_WORKSPACE"]) / lesson.slug)
+
+
+def test_run_checks_with_live_progress(browser, hub: str) -> None:
+    _workspace_solution("a01")
+    total = len(list_checkpoints(CATALOG.get("a01")))
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(hub + "/lessons/a01")
+        page.get_by_role("button", name="Run checks").click()
+        page.wait_for_url(f"{hub}/runs/*")
+        page.locator("#run-state").filter(has_text="Finished:").wait_for(timeout=120_000)
+        assert page.locator("#run-results .checkpoint").count() == total
+        assert page.locator("#run-results .status").all_inner_texts() == ["✔ passed"] * total
+        assert page.locator("#run-bar").get_attribute("value") == str(total)
+        assert page.locator("[aria-live=polite]").count() == 1
+        assert f"{total} passed" in page.locator("#run-announce").inner_text()
+    finally:
+        context.close()
+
+
+def test_run_checks_without_javascript(browser, hub: str) -> None:
+    lesson = CATALOG.get("a01")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(hub + "/lessons/a01")
+        page.get_by_role("button", name="Start this lesson").click()
+        page.wait_for_url(hub + "/lessons/a01#work-title")
+        assert page.get_by_role("button", name="Start this lesson").count() == 0
+        assert lesson.slug in page.locator(".panel").inner_text()
+        page.get_by_role("button", name="Run checks").click()
+        page.wait_for_url(f"{hub}/runs/*")
+        # The page reloads itself (<meta refresh> in <noscript>) until the run ends.
+        page.get_by_text("Finished:").wait_for(timeout=120_000)
+        statuses = page.locator("#run-results .status").all_inner_texts()
+        assert len(statuses) == len(list_checkpoints(lesson))
+        assert "✘ failed" in statuses, "the starter fails checkpoints, in words"
+    finally:
+        context.close()
+
+
+def test_run_a_check_with_the_keyboard_only(browser, hub: str) -> None:
+    _workspace_solution("a01")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(hub + "/lessons/a01")
+        for _ in range(40):  # Tab in reading order until the button has focus
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == "Run checks":
+                break
+        else:
+            pytest.fail("Tab never reached “Run checks”")
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none", "the focused button shows a focus ring"
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{hub}/runs/*")
+        page.locator("#run-state").filter(has_text="Finished:").wait_for(timeout=120_000)
+        assert "passed" in page.locator("#run-state").inner_text()
+    finally:
+        context.close()
+
+
+def test_an_unsaved_reflection_survives_a_reload(browser, hub: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(hub + "/lessons/a01")
+        answer = page.locator("#answer-1")
+        answer.fill("Half a thought, not saved yet")
+        page.reload()
+        assert page.locator("#answer-1").input_value() == "Half a thought, not saved yet"
+        assert page.get_by_text("Your unsaved draft is back").is_visible()
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.get_by_text("Saved as revision").wait_for()
+        page.reload()
+        assert page.locator("#answer-1").input_value() == "Half a thought, not saved yet"
+        assert not page.get_by_text("Your unsaved draft is back").is_visible()
+    finally:
+        context.close()

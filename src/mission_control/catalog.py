@@ -183,6 +183,9 @@ class Lesson:
     points: Mapping[str, int] = field(default_factory=dict)
     setup: tuple[str, ...] = ()  # commands run in the app's folder before the checkpoints
     continues: str | None = None  # the lesson whose app this one grows (`start --from`)
+    #: ``[reflect]``: statements a learner ticks ("I can say why ...") and reflection prompts
+    self_checks: tuple[str, ...] = ()
+    reflection_prompts: tuple[str, ...] = ()
 
     @property
     def phase_name(self) -> str:
@@ -318,9 +321,19 @@ def load_catalog(root: Path | None = None) -> Catalog:
 
 
 _TOP_KEYS = {
-    *("format", "id", "title", "phase", "order", "summary", "requirements", "app", "check"),
+    "format",
+    "id",
+    "title",
+    "phase",
+    "order",
+    "summary",
+    "requirements",
+    "app",
+    "check",
+    "reflect",
     "continues",
 }
+_REFLECT_KEYS = {"self_checks", "prompts"}
 _APP_KEYS = {"entry", "interface", "run", "port", "processes"}
 _PROCESS_KEYS = {"name", "run", "ready"}
 _CHECK_KEYS = {"timeout", "env", "services", "live", "points", "setup"}
@@ -376,6 +389,8 @@ def load_lesson(toml_path: Path | str) -> Lesson:
     reader.unknown(app, _APP_KEYS, "app.")
     check = reader.table(data, "check", required=False)
     reader.unknown(check, _CHECK_KEYS, "check.")
+    reflect = reader.table(data, "reflect", required=False)
+    reader.unknown(reflect, _REFLECT_KEYS, "reflect.")
 
     try:
         entry = parse_entry(reader.string(app, "entry", prefix="app."))
@@ -446,7 +461,14 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         points=MappingProxyType(dict(points)),
         setup=tuple(setup),
         continues=continues,
+        self_checks=_optional_list(reader, reflect, "self_checks"),
+        reflection_prompts=_optional_list(reader, reflect, "prompts"),
     )
+
+
+def _optional_list(reader: _Reader, table: dict[str, Any], key: str) -> tuple[str, ...]:
+    """``[reflect]``'s statements or prompts (none when the key is absent)."""
+    return tuple(reader.string_list(table, key)) if key in table else ()
 
 
 def _processes(reader: _Reader, app: dict[str, Any]) -> tuple[Process, ...]:

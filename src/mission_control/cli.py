@@ -5,6 +5,10 @@ mission start a01 [--dir DIR]        copy the starter into workspace/ (never ove
 mission start d07 --from d06         carry on with your own d06 app, plus d07's new files
 mission check a01                    check your copy (or --path, --solution, --url; --serve)
 mission progress [a01]               bars, first passes and regressions
+mission reflect a01                  tick self-checks, write reflections ($EDITOR or stdin)
+mission portfolio --out DIR          your lessons as Markdown pages for a GitHub Pages blog
+mission quiz p01                     the primer's questions, in the terminal
+mission notebook a01                 the lesson as a Jupyter notebook beside your copy
 mission serve                        the Mission Control hub on http://127.0.0.1:8765
 mission dev check a01 [--only ...]   (lesson authors) prove the lesson's invariants
 """
@@ -293,6 +297,11 @@ def _continue_from(lesson: Lesson, source: Path, destination: Path) -> None:
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Also run a teacher's own checkpoint files (test_*.py) from this folder.",
 )
+@click.option(
+    "--events",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append one JSON line to FILE as each checkpoint finishes (the hub's live view).",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
@@ -306,6 +315,7 @@ def check_command(
     output: Path | None,
     fmt: str,
     extra_checkpoints: Path | None,
+    events: Path | None,
     ignore_prerequisites: bool,
     reverse: bool,
 ) -> None:
@@ -344,6 +354,7 @@ def check_command(
         ignore_prerequisites=ignore_prerequisites,
         reverse=reverse,
         extra_checkpoints=extra_checkpoints,
+        events=events.resolve() if events else None,
     )
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -438,7 +449,34 @@ def progress_command(lesson_key: str | None) -> None:
             "No checks yet. Start with `mission start d04` (your first Flask app), then "
             "`mission check d04`."
         )
+    elif not lesson_key:
+        _show_journey(catalog, store)
     _warn_if_damaged(store)
+
+
+def _show_journey(catalog: Catalog, store: ProgressStore) -> None:
+    """The phases, the next suggested lesson and the last runs (as the hub's /progress)."""
+    from mission_control.journey import journey
+
+    course = journey(catalog, store, last_runs=5)
+    click.echo()
+    for phase in course.phases:
+        if not phase.lessons:
+            continue
+        cleared = "  cleared" if phase.cleared else ""
+        click.echo(
+            f"Phase {phase.number} · {phase.name:<30} {bar(phase.passing, len(phase.lessons))} "
+            f"{phase.passing}/{len(phase.lessons)} lessons pass{cleared}"
+        )
+    if course.suggested:
+        click.echo(f"Next suggested: {course.suggested.id} · {course.suggested.title}")
+    click.echo("Last runs:")
+    for run in course.last_runs:
+        trouble = f" (could not run: {run.error_kind})" if run.error_kind else ""
+        click.echo(
+            f"  {_date(run.at)}  {run.lesson:<6} {run.passed} passed, {run.failed} failed, "
+            f"{run.skipped} skipped{trouble}"
+        )
 
 
 def _show_progress(
@@ -472,6 +510,111 @@ def _show_progress(
             click.echo(f"  {status:<8} {info.title}  ({since})")
 
 
+@main.command("reflect")
+@click.argument("lesson_key", metavar="LESSON")
+def reflect_command(lesson_key: str) -> None:
+    """Tick your self-checks and write your reflections, in $EDITOR (or from stdin).
+
+    The text has one "- [ ]" line per statement (put an x in the ones you can do) and one
+    "## " section per prompt; each save is a new revision, as on the hub.
+    """
+    from mission_control.journal import Journal, edit_text, parse_text
+
+    lesson = _lesson(_catalog(), lesson_key)
+    if not (lesson.self_checks or lesson.reflection_prompts):
+        raise click.ClickException(f"{lesson.id} has no self-checks or reflections yet.")
+    journal = Journal(ProgressStore())
+    latest = journal.latest(lesson.id)
+    text = edit_text(lesson, latest)
+    if sys.stdin.isatty():
+        edited = click.edit(text, extension=".md")
+        if edited is None:
+            click.echo("Nothing saved (the editor was closed without saving).")
+            return
+    else:
+        edited = sys.stdin.read()
+    ticked, answers = parse_text(lesson, edited)
+    revision = journal.save(lesson.id, ticked, answers, latest.id if latest else None)
+    click.echo(
+        f"Saved revision {revision.id}: {len(ticked)} of {len(lesson.self_checks)} "
+        f"self-checks ticked, {sum(bool(a.strip()) for a in answers.values())} of "
+        f"{len(lesson.reflection_prompts)} reflections written."
+    )
+
+
+@main.command("portfolio")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder to write (a GitHub Pages blog's folder, for example).",
+)
+@click.option("--code-url", default="", help="Where your code is published (a GitHub tree URL).")
+def portfolio_command(out: Path, code_url: str) -> None:
+    """Write your portfolio: one Markdown page per lesson plus an index, for GitHub Pages."""
+    from mission_control.portfolio import write_portfolio
+
+    catalog = _catalog()
+    store = ProgressStore()
+    written = write_portfolio(catalog, store, out, workspace_dir(catalog), code_url)
+    click.echo(f"Wrote {len(written)} pages to {out} (index.md and one per lesson you worked on).")
+    _warn_if_damaged(store)
+
+
+@main.command("quiz")
+@click.argument("primer_key", metavar="PRIMER")
+def quiz_command(primer_key: str) -> None:
+    """Answer a primer's questions (p01) in the terminal; each explanation follows your answer."""
+    from mission_control.primer import Answers, load_primers, share_answered
+
+    catalog = _catalog()
+    found = {primer.id: primer for primer in load_primers(catalog.root)}
+    primer = found.get(primer_key)
+    if primer is None:
+        raise click.ClickException(
+            f"There is no primer '{primer_key}'. Primers: {', '.join(found) or 'none'}."
+        )
+    answers = Answers(ProgressStore())
+    given = answers.first(primer)
+    click.secho(f"{primer.id} · {primer.title}", bold=True)
+    for question in primer.questions:
+        if question.key in given:
+            continue
+        click.echo()
+        click.secho(question.title, bold=True)
+        for number, choice in enumerate(question.choices, 1):
+            click.echo(f"  {number}. {choice}")
+        picked = click.prompt(
+            question.question, type=click.IntRange(1, len(question.choices)), err=True
+        )
+        choice = question.choices[picked - 1]
+        answers.record(primer, question.key, choice)
+        if question.correct is not None:
+            verdict = "right" if choice == question.correct else "not quite"
+            click.echo(f"{verdict}: it is {question.correct.lower()}.")
+        click.echo(question.explanation)
+    done, total = share_answered(primer, answers.first(primer))
+    click.echo(f"\n{done} of {total} questions answered. Next: `mission start d04`.")
+
+
+@main.command("notebook")
+@click.argument("lesson_key", metavar="LESSON")
+def notebook_command(lesson_key: str) -> None:
+    """Write a Jupyter notebook of the lesson beside your copy: its tutorial, the walk-through
+    requests to your running app, a cell that runs the checkpoints, and the reflections."""
+    from mission_control.notebook import write_notebook
+
+    catalog = _catalog()
+    lesson = _lesson(catalog, lesson_key)
+    folder = workspace_dir(catalog) / lesson.slug
+    if not folder.is_dir():
+        raise click.ClickException(
+            f"You have not started {lesson.id} yet: run `mission start {lesson.id}` first."
+        )
+    path = write_notebook(lesson, folder)
+    click.echo(f"Wrote {path}. Start your app ({lesson.run} in {folder}), then run the cells.")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
@@ -484,7 +627,15 @@ def serve_command(host: str, port: int | None) -> None:
     port = port or int(os.environ.get("PORT") or HUB_PORT)
     app = create_app()
     click.echo(f"Mission Control is at http://{host}:{port}/ (Ctrl-C to stop)")
-    app.run(host=host, port=port, debug=False, load_dotenv=False)
+    # Stopped by SIGTERM as by Ctrl-C: the interpreter exits normally, so the hub's exit
+    # handler stops every check it started (their processes are in sessions of their own).
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        app.run(host=host, port=port, debug=False, load_dotenv=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.extensions["mission_runs"].stop_all()
 
 
 # -- for lesson authors ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ to list the checkpoints.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class CheckSession:
     ignore_prerequisites: bool = False
     reverse: bool = False
     request_timeout: float = 10.0
+    events: Path | None = None  # one JSON line per finished checkpoint is appended here
     error: TargetError | None = None
     results: dict[str, Result] = field(default_factory=dict)
     collected: dict[str, CollectedCheckpoint] = field(default_factory=dict)  # by node id
@@ -210,7 +212,15 @@ def pytest_runtest_makereport(
         _describe_failure(result, spec, item, call, check)
     if spec.hidden:
         _hide(result)
+    if check.events is not None and report.when == "teardown":
+        _append_event(check.events, result)
     return report
+
+
+def _append_event(path: Path, result: Result) -> None:
+    """One line per finished checkpoint, so a watcher (the hub) can show it at once."""
+    with path.open("a", encoding="utf-8") as events:
+        events.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
 
 
 def _hide(result: Result) -> None:

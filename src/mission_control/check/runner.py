@@ -87,6 +87,7 @@ class CheckRequest:
     ignore_prerequisites: bool = False  # the project's tests prove every checkpoint can fail
     reverse: bool = False  # ...and that checkpoints do not depend on their order
     extra_checkpoints: Path | None = None  # a teacher's private checkpoint files, run too
+    events: Path | None = None  # a JSON line per finished checkpoint is appended (the hub)
 
     @property
     def kind(self) -> TargetKind:
@@ -121,6 +122,7 @@ def plan(
     ignore_prerequisites: bool = False,
     reverse: bool = False,
     extra_checkpoints: Path | None = None,
+    events: Path | None = None,
 ) -> CheckRequest:
     """The check the options describe; the workspace copy when none names another."""
     if url:
@@ -132,7 +134,9 @@ def plan(
     else:
         source, app_dir = Source.WORKSPACE, workspace_dir(catalog) / lesson.slug
     extra = extra_checkpoints.resolve() if extra_checkpoints else None
-    return CheckRequest(lesson, source, app_dir, url, serve, ignore_prerequisites, reverse, extra)
+    return CheckRequest(
+        lesson, source, app_dir, url, serve, ignore_prerequisites, reverse, extra, events
+    )
 
 
 def _folder_problem(request: CheckRequest) -> TargetError | None:
@@ -240,6 +244,7 @@ def run_check(request: CheckRequest) -> Report:
             ignore_prerequisites=request.ignore_prerequisites,
             reverse=request.reverse,
             request_timeout=seconds("MISSION_REQUEST_TIMEOUT", lesson.request_timeout),
+            events=request.events,
         )
         os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
@@ -252,7 +257,8 @@ def run_check(request: CheckRequest) -> Report:
             raise KeyboardInterrupt
 
     report.results = list(session.results.values())
-    if session.collected and report.spec_hash:
+    if session.collected and report.spec_hash and request.extra_checkpoints is None:
+        # A teacher's extra checkpoints are not the lesson's: never list them under its hash.
         remember(report.spec_hash, session.collected.values())
     if expired:
         report.error = expired[0].error

@@ -7,38 +7,73 @@ it never imports lesson code.
 
 from __future__ import annotations
 
+import atexit
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, request
 
 from mission_control.catalog import load_catalog
+from mission_control.check.runner import workspace_dir
+from mission_control.hub.csrf import csrf_token, protect
 from mission_control.hub.markdown import inline_code
+from mission_control.hub.runs import RunManager
 from mission_control.ports import HUB_HEADER
+from mission_control.primer import load_primers
 from mission_control.progress import ProgressStore
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The hub's app factory.
 
-    Config: ``COURSE_ROOT`` (default: this checkout) and ``PROGRESS_DB`` (default:
-    ``MISSION_PROGRESS_DB`` or ``workspace/.mission/progress.sqlite3``).
+    Config: ``COURSE_ROOT`` (default: this checkout), ``PROGRESS_DB`` (default:
+    ``MISSION_PROGRESS_DB`` or ``workspace/.mission/progress.sqlite3``), ``WORKSPACE`` (default:
+    ``MISSION_WORKSPACE`` or ``workspace/``), ``CHECK_TIME_LIMIT`` (seconds a run from the hub
+    may take) and ``SECRET_KEY`` (default: a new random key each time the hub starts).
     """
     app = Flask(__name__)
-    app.config.from_mapping(COURSE_ROOT=None, PROGRESS_DB=None)
+    app.config.from_mapping(
+        COURSE_ROOT=None,
+        PROGRESS_DB=None,
+        WORKSPACE=None,
+        CHECK_TIME_LIMIT=float(os.environ.get("MISSION_HUB_CHECK_TIMEOUT") or 300),
+        SECRET_KEY=secrets.token_hex(32),
+        SESSION_COOKIE_SAMESITE="Strict",
+    )
     if test_config:
         app.config.update(test_config)
     root = app.config["COURSE_ROOT"]
-    app.extensions["mission_catalog"] = load_catalog(Path(root) if root else None)
-    app.extensions["mission_progress"] = ProgressStore(app.config["PROGRESS_DB"])
+    catalog = load_catalog(Path(root) if root else None)
+    store = ProgressStore(app.config["PROGRESS_DB"])
+    app.config["WORKSPACE"] = str(Path(app.config["WORKSPACE"] or workspace_dir(catalog)))
+    app.extensions["mission_catalog"] = catalog
+    app.extensions["mission_progress"] = store
+    app.extensions["mission_primers"] = load_primers(catalog.root)
+    # A check or a start from the hub is the CLI's, on the same course, workspace and store.
+    child_env = {
+        "MISSION_COURSE_ROOT": str(catalog.root),
+        "MISSION_WORKSPACE": app.config["WORKSPACE"],
+        "MISSION_PROGRESS_DB": str(store.path),
+    }
+    app.extensions["mission_child_env"] = {**os.environ, **child_env}
+    runs = app.extensions["mission_runs"] = RunManager(child_env)
+    atexit.register(runs.stop_all)
 
-    from mission_control.hub import errors, lessons, main
+    from mission_control.hub import checking, errors, lessons, main, primer, settings
 
     app.add_template_filter(inline_code, "inline_code")
+    app.add_template_global(csrf_token, "csrf_token")
     app.register_blueprint(main.bp)
     app.register_blueprint(lessons.bp)
+    app.register_blueprint(checking.bp)
+    app.register_blueprint(settings.bp)
+    app.register_blueprint(primer.bp)
+    app.context_processor(lambda: {"display": settings.display()})
     errors.register(app)
     app.before_request(_refuse_foreign_host)
+    app.before_request(protect)
     app.before_request(_forget_damage)
     app.context_processor(_progress_damage)
     app.after_request(_security_headers)

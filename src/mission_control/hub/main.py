@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template
 
 from mission_control.hub.markdown import code_css
-from mission_control.hub.services import catalog, lesson_views
+from mission_control.hub.primer import primers
+from mission_control.hub.services import catalog, lesson_views, store
+from mission_control.journey import journey
+from mission_control.portfolio import write_portfolio
 from mission_control.ports import HUB_PORT
+from mission_control.primer import Answers, share_answered
 from mission_control.start_here import FIRST_LESSON, suggested_path
 
 bp = Blueprint("main", __name__)
@@ -25,7 +34,30 @@ def index() -> str:
         first=catalog().get(FIRST_LESSON),
         path=suggested_path(catalog()),
         hub_port=HUB_PORT,
+        suggested=journey(catalog(), store(), last_runs=0).suggested,
+        primers=[(p, share_answered(p, Answers(store()).first(p))) for p in primers()],
     )
+
+
+@bp.get("/progress")
+def progress() -> str:
+    """A bar per lesson and per phase, first passes, regressions and the last runs."""
+    return render_template("progress.html", journey=journey(catalog(), store()))
+
+
+@bp.get("/progress/portfolio.zip")
+def portfolio() -> Response:
+    """The portfolio (``mission portfolio``) as a zip file to download."""
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="mission-portfolio-") as scratch:
+        folder = Path(scratch)
+        workspace = Path(current_app.config["WORKSPACE"])
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in write_portfolio(catalog(), store(), folder, workspace):
+                archive.write(path, f"portfolio/{path.name}")
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="portfolio.zip"'
+    return response
 
 
 @bp.get("/code.css")

@@ -65,8 +65,11 @@ _MD = _parser()
 
 
 def render(text: str) -> str:
+    """The Markdown as HTML. A code block scrolls sideways when its lines are long, so it
+    takes keyboard focus (``tabindex="0"``) for a keyboard user to scroll it; raw HTML is
+    off, so every ``<pre><code`` in the output is a code block's own."""
     html: str = _MD.render(text)
-    return html
+    return html.replace("<pre><code", '<pre tabindex="0"><code')
 
 
 @lru_cache(maxsize=64)
