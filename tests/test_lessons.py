@@ -145,6 +145,67 @@ def test_learning_milestones_name_real_checkpoints(lesson: Lesson) -> None:
         assert named, f"this milestone names no checkpoint that proves it: {bullet.strip()}"
 
 
+#: How a contract bullet names the checkpoints that prove it: ``Checked by: `id`, `id`.``
+CHECKED_BY = re.compile(r"Checked by:((?:\s*`[^`]+`,?)+)")
+
+
+def contract_bullets(readme: str) -> list[str]:
+    """The top-level bullets of the README's "The contract" section, each with its
+    continuation lines and sub-bullets: the unit a learner reads as one promise. The list
+    ends at the first paragraph at the margin; what follows (a note on what no checkpoint
+    can see) is not a promise of the check."""
+    bullets: list[str] = []
+    fenced = False
+    inside: bool | None = False  # None once the contract's list has ended
+    for line in dev.sections(readme).get("The contract", "").splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if not fenced and line.startswith("- ") and inside is not None:
+            bullets.append(line)
+            inside = True
+        elif inside and (fenced or not line or line.startswith(" ")):
+            bullets[-1] += "\n" + line
+        elif line and bullets:
+            inside = None  # a paragraph at the margin ends the list: later lists are notes
+    return [bullet.strip() for bullet in bullets]
+
+
+def named_checkpoints(bullet: str) -> list[str]:
+    """The ids a bullet's ``Checked by:`` names (empty when it names none)."""
+    found = CHECKED_BY.search(bullet)
+    return re.findall(r"`([^`]+)`", found.group(1)) if found else []
+
+
+@by_id
+def test_contract_bullets_name_the_checkpoints_that_prove_them(lesson: Lesson) -> None:
+    """Every contract bullet names real checkpoints, and every checkpoint proves a bullet: a
+    promise nothing checks, or a check no promise asks for, is a defect of the lesson."""
+    bullets = contract_bullets(lesson.readme.read_text())
+    assert bullets, "the contract is a list of bullets"
+    ids = [info.id for info in list_checkpoints(lesson)]
+    named: set[str] = set()
+    for bullet in bullets:
+        these = named_checkpoints(bullet)
+        first = bullet.splitlines()[0]
+        assert these, f"this contract bullet names no checkpoint (`Checked by: ...`): {first}"
+        unknown = sorted(set(these) - set(ids))
+        assert not unknown, f"this contract bullet names no such checkpoint {unknown}: {first}"
+        named.update(these)
+    orphans = [checkpoint for checkpoint in ids if checkpoint not in named]
+    assert not orphans, f"no contract bullet names these checkpoints: {orphans}"
+
+
+def test_contract_bullets_reader() -> None:
+    """The reader splits bullets at the top level and reads only what `Checked by:` names."""
+    readme = (
+        "## The contract\n\nIntro.\n\n- `GET /` answers. Checked by:\n  `home`, `home-2`.\n"
+        "  - a sub-bullet `code`\n- Another. Checked by: `other`.\n- `x` alone\n\n"
+        "A note after the list.\n\n- not a promise\n\n## Setup\n"
+    )
+    bullets = contract_bullets(readme)
+    assert [named_checkpoints(bullet) for bullet in bullets] == [["home", "home-2"], ["other"], []]
+
+
 @by_id
 def test_requirements_are_declared_and_installed(lesson: Lesson) -> None:
     for folder in (lesson.starter, lesson.solution):
