@@ -317,9 +317,8 @@ def test_notification_logged(client, app_log):
     # margin, so no clock or setting of the checker's decides it.
     expect(
         logged >= delay / 2,
-        f'the line logged after the {delay:.1f} s wait, just before "notification" became '
-        '"sent"',
-        f"logged {logged:.1f} s after completing, {delay - logged:.1f} s before it became sent",
+        f'the notification logged after the {delay:.1f} s wait, as "notification" became "sent"',
+        f'logged {logged:.1f} s after completing, {delay - logged:.1f} s before "sent"',
         hint="In send_notification, call `time.sleep(NOTIFY_DELAY)` first, then log, then "
         'set "sent".',
     )

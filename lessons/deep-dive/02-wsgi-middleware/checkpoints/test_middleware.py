@@ -413,15 +413,18 @@ def expect_exc_info(early: list, late: list) -> None:
     )
     expect(
         bool(early) and not early[-1][1],
-        "ErrorMiddleware around an app that raised before calling start_response to call "
-        "start_response('500 …', headers) without exc_info: there are no headers to replace",
-        f"start_response({early[-1][0]!r}, headers, exc_info)" if early else "no call at all",
+        "ErrorMiddleware, around an app that raised before calling start_response, to call "
+        "start_response('500 …', headers) without exc_info",
+        f"start_response({early[-1][0]!r}, headers, exc_info), though there were no headers "
+        "to replace"
+        if early
+        else "no call at all",
         hint=hint,
     )
     expect(
         len(late) >= 2 and late[-1][1] and late[-1][0].startswith("500"),
-        "ErrorMiddleware around an app that called start_response('200 OK', …) and then raised "
-        "to call start_response('500 …', headers, exc_info): exc_info tells the server to "
+        "ErrorMiddleware, around an app that called start_response('200 OK', …) and then "
+        "raised, to call start_response('500 …', headers, exc_info), which tells the server to "
         "replace the headers it was given",
         f"start_response({late[-1][0]!r}, headers{', exc_info' if late[-1][1] else ''}) last"
         if late
