@@ -23,6 +23,9 @@ from mission_control.check import (
 MISSING = 2_000_000_000  # an id no server will have handed out
 WAIT = 15.0  # seconds to wait for a notification, at most
 STATES = ("none", "pending", "sent")
+#: Half the NOTIFY_DELAY=2 that `mission check a04` sets: a GET later than this after the
+#: answer may rightly see "sent", so it proves nothing about "pending".
+SLOW_MACHINE = 1.0
 
 CREATE_HINT = (
     "In create_task, validate the body, store the task under the next id with "
@@ -258,10 +261,13 @@ def test_complete_answers_at_once(client):
         "here means the view waited for the notification itself: let a thread do it.",
         response=r,
     )
+    answered = time.monotonic()
     r = client.get(f"/tasks/{task['id']}")
     r.expect_status(200)
     now = expect_task(r.expect_json(dict), r)
     expect_equal(now["completed"], True, '"completed" right after completing', response=r)
+    if now["notification"] == "sent" and time.monotonic() - answered >= SLOW_MACHINE:
+        return  # so late that a correct app may have finished its wait: nothing to tell
     expect_equal(
         now["notification"],
         "pending",
