@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 import uuid
 
@@ -909,9 +910,63 @@ def test_short_key_refused(run_command):
         "`python -c 'import app'` to fail with JWT_SECRET_KEY of 31 bytes",
         f"exit code {short.exit_code}",
     )
+    expect(
+        "JWT_SECRET_KEY" in short.stderr,
+        "the error to name the variable, JWT_SECRET_KEY, so whoever starts the app knows "
+        "what to fix",
+        short.stderr.strip()[-300:] or "nothing on standard error",
+    )
     ok = run_command("python -c 'import app'", env={"JWT_SECRET_KEY": "k" * 32}, timeout=60)
     expect(
         ok.exit_code == 0,
         "`python -c 'import app'` to work with JWT_SECRET_KEY of 32 bytes",
         f"exit code {ok.exit_code}:\n{ok.output[-1500:]}",
+    )
+
+
+DEFAULT_KEY_PROBE = r"""
+import base64, hashlib, hmac, json, os, sys
+os.environ.pop("JWT_SECRET_KEY", None)
+sys.path.insert(0, os.getcwd())
+import app as module
+print("--- imported ---", file=sys.stderr, flush=True)
+r = module.app.test_client().post("/token", json={"username": "alice", "password": "alice123"})
+token = (r.get_json(silent=True) or {}).get("access_token") or ""
+head, _, rest = token.partition(".")
+body, _, signature = rest.partition(".")
+key = b"dev-only-a10-key-replace-me-before-deploying"
+mac = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
+wanted = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+default = hmac.compare_digest(wanted, signature)
+print(json.dumps({"status": r.status_code, "signed_with_default": default}))
+"""
+
+
+@checkpoint(
+    "default-key-warns",
+    hint="When os.environ.get('JWT_SECRET_KEY') is None, log a warning "
+    "(app.logger.warning(...)) and use the README's development key: it is public, so whoever "
+    "starts the app must be told.",
+)
+def test_default_key_warns(run_command):
+    """Without JWT_SECRET_KEY the app starts with the development key and logs a warning"""
+    done = run_command(["python", "-c", DEFAULT_KEY_PROBE], timeout=60)
+    if done.exit_code != 0 or "--- imported ---" not in done.stderr:
+        fail(
+            "expected `import app` to work without JWT_SECRET_KEY (the development key is "
+            f"used), but it stopped (exit code {done.exit_code}):\n{done.output[-1500:]}"
+        )
+    before = done.stderr.split("--- imported ---")[0]
+    expect(
+        re.search(r"warn", before, re.IGNORECASE) is not None,
+        "a warning on standard error when the app starts without JWT_SECRET_KEY",
+        before.strip()[-300:] or "nothing on standard error",
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    expect(
+        report["status"] == 200 and report["signed_with_default"],
+        "alice's token, without JWT_SECRET_KEY, signed with the development key "
+        "dev-only-a10-key-replace-me-before-deploying",
+        f"POST /token answered {report['status']}"
+        + ("" if report["status"] != 200 else ", a token signed with another key"),
     )
