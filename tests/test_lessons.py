@@ -6,6 +6,8 @@ mission_control.dev, which `mission dev check <lesson>` runs too).
   checkpoint that cannot fail shows up), and a normal run of the starter passes none;
 - every curl command in the README's "Testing step by step" returns the status it shows,
   against the solution started with its documented command;
+- every bullet of the README's contract names the checkpoints that prove it, and every
+  checkpoint is named by one;
 - the lesson's files keep the house rules (README sections, requirements, black-box
   checkpoints, solutions that do not import the course machinery).
 """
