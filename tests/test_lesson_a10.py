@@ -15,7 +15,7 @@ from helpers import CATALOG, ROOT, mission, running_server
 
 LESSON = CATALOG.get("a10")
 #: The checkpoints that run a command in the app's folder (skipped with --url).
-COMMANDS = {"passwords-argon2id", "short-key-refused"}
+COMMANDS = {"passwords-argon2id", "short-key-refused", "default-key-warns"}
 
 pytestmark = pytest.mark.skipif(LESSON is None, reason="lesson a10 is not in the catalog")
 

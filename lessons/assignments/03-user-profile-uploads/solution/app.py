@@ -78,7 +78,9 @@ def checked_upload() -> tuple[FileStorage, str]:
     upload = request.files.get("file")  # raises 413 if the body is over MAX_CONTENT_LENGTH
     if upload is None or not upload.filename:
         abort(400, description="Send the image as a file in the multipart form field 'file'.")
-    extension = os.path.splitext(upload.filename)[1].lower()
+    # The extension is what follows the last dot (os.path.splitext would see none in ".png").
+    _, dot, after = upload.filename.rpartition(".")
+    extension = f".{after.lower()}" if dot else ""
     promised = EXTENSIONS.get(extension)
     if promised is None:
         abort(415, description="Only .png, .jpg, .jpeg, .gif and .webp files are accepted.")

@@ -23,6 +23,9 @@ from mission_control.check import (
 MISSING = 2_000_000_000  # an id no server will have handed out
 WAIT = 15.0  # seconds to wait for a notification, at most
 STATES = ("none", "pending", "sent")
+#: Half the NOTIFY_DELAY=2 that `mission check a04` sets: a GET later than this after the
+#: answer may rightly see "sent", so it proves nothing about "pending".
+SLOW_MACHINE = 1.0
 
 CREATE_HINT = (
     "In create_task, validate the body, store the task under the next id with "
@@ -258,10 +261,13 @@ def test_complete_answers_at_once(client):
         "here means the view waited for the notification itself: let a thread do it.",
         response=r,
     )
+    answered = time.monotonic()
     r = client.get(f"/tasks/{task['id']}")
     r.expect_status(200)
     now = expect_task(r.expect_json(dict), r)
     expect_equal(now["completed"], True, '"completed" right after completing', response=r)
+    if now["notification"] == "sent" and time.monotonic() - answered >= SLOW_MACHINE:
+        return  # so late that a correct app may have finished its wait: nothing to tell
     expect_equal(
         now["notification"],
         "pending",
@@ -298,6 +304,7 @@ def test_notification_logged(client, app_log):
     """The thread logs "Notification SENT to <email>: task '<title>' completed." after the
     answer, not before it"""
     task = create(client, "Book the dentist")
+    started = time.monotonic()
     complete(client, task)
     pattern = re.compile(sent_line(task))
     early = [line for line in app_log.lines if pattern.search(line)]
@@ -308,6 +315,43 @@ def test_notification_logged(client, app_log):
         hint="The view must not wait for the e-mail: the thread sleeps, then logs.",
     )
     expect_logged(app_log, task)
+    logged = time.monotonic() - started
+    wait_for_notification(client, task)
+    delay = time.monotonic() - started
+    # The line comes after the NOTIFY_DELAY sleep, just before "sent": a line logged before
+    # the sleep comes a whole delay earlier. Half the delay the app itself took is the
+    # margin, so no clock or setting of the checker's decides it.
+    expect(
+        logged >= delay / 2,
+        f'the notification logged after the {delay:.1f} s wait, as "notification" became "sent"',
+        f'logged {logged:.1f} s after completing, {delay - logged:.1f} s before "sent"',
+        hint="In send_notification, call `time.sleep(NOTIFY_DELAY)` first, then log, then "
+        'set "sent".',
+    )
+    expect_logged_by_flask(app_log, task)
+
+
+def expect_logged_by_flask(app_log, task) -> None:
+    """Fail unless the notification line of ``task`` came on standard error, at level INFO,
+    after Flask's ``[time] INFO in <module>: `` prefix: what ``app.logger.info`` writes."""
+    pattern = re.compile(sent_line(task))
+    stream, text = next(
+        ((stream, text) for stream, text in app_log.entries if pattern.search(text)),
+        ("", ""),
+    )
+    expect(
+        stream == "stderr",
+        "the notification on standard error, where app.logger writes",
+        f"on standard output: {text!r}",
+        hint="`print` writes to standard output; log it with `app.logger.info(...)`.",
+    )
+    prefix = re.compile(r"^\[[^\]]+\] INFO in [\w.]+: " + sent_line(task))
+    expect(
+        bool(prefix.search(text)),
+        "the line at level INFO, after Flask's prefix `[<time>] INFO in app: `",
+        repr(text),
+        hint=LOG_HINT,
+    )
 
 
 @checkpoint(

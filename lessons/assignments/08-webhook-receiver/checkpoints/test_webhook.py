@@ -417,7 +417,7 @@ def test_oversize_body_413(client):
     r = deliver(client, big)
     if r.status_code != 413:
         fail(
-            f"expected 413 Content Too Large for a signed body of {len(big):,} bytes, "
+            f"expected status 413 (too large) for a signed body of {len(big):,} bytes, "
             f"not {r.status_line}",
             response=r,
         )
@@ -428,9 +428,11 @@ def test_oversize_body_413(client):
     r = deliver(client, limit)
     expect(
         r.status_code != 413,
-        f"a body of exactly {len(limit):,} bytes (1 MiB) to be read, not refused with 413",
+        f"a body of exactly {len(limit):,} bytes (1 MiB) to be read",
         r.status_line,
         response=r,
+        hint="The limit is 1 MiB, 1,048,576 bytes, and a body of exactly that size is allowed: "
+        "MAX_CONTENT_LENGTH = 1024 * 1024, not 1,000,000 and not one byte less.",
     )
 
 

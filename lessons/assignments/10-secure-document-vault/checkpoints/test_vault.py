@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 import uuid
 
@@ -250,7 +251,16 @@ def titles(client, username: str) -> tuple[list[dict], set[str]]:
 # -- logging in ----------------------------------------------------------------------------
 
 
-@checkpoint("login-returns-token", hint=LOGIN_HINT)
+@checkpoint("token-issued", hint=LOGIN_HINT)
+def test_token_issued(client):
+    """POST /token with alice's password answers 200 with a JWT as access_token"""
+    # The one true precondition of every checkpoint that needs a token: the rest of the
+    # answer (token_type, expires_in) is login-returns-token's alone, so a wrong setting
+    # there fails that checkpoint and skips nothing.
+    token_for(client, "alice", fresh=True)
+
+
+@checkpoint("login-returns-token", requires="token-issued", hint=LOGIN_HINT)
 def test_login_returns_token(client):
     """POST /token with alice's password answers 200 with an access_token, token_type
     "bearer" and expires_in"""
@@ -269,7 +279,7 @@ def test_login_returns_token(client):
 
 @checkpoint(
     "token-claims",
-    requires="login-returns-token",
+    requires="token-issued",
     hint='jwt.encode({"sub": user["username"], "scope": " ".join(user["scopes"]), '
     '"iat": now, "exp": now + timedelta(minutes=15)}, key, algorithm="HS256") with '
     "now = datetime.now(UTC).",
@@ -365,7 +375,7 @@ def expect_bad_request(r, *also: int) -> None:
 
 @checkpoint(
     "successful-logins-not-limited",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="Count failed logins only: deduct_when=lambda response: response.status_code == 401 "
     "in @limiter.limit(...). Without it Flask-Limiter counts every request, and a user who "
     "logs in from a few devices is locked out.",
@@ -408,7 +418,7 @@ def test_no_token_401(client):
 
 @checkpoint(
     "malformed-auth-401",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="Split the header once: scheme, _, token = header.partition(' '); anything but "
     "'Bearer <token>' is a 401, and catch jwt.InvalidTokenError (the base of every PyJWT "
     "error) so a garbage token is a 401 too, never a 500.",
@@ -440,7 +450,7 @@ def test_malformed_auth_401(client):
 # -- documents and clearance --------------------------------------------------------------
 
 
-@checkpoint("create-document", requires="login-returns-token", hint=CREATE_HINT)
+@checkpoint("create-document", requires="token-issued", hint=CREATE_HINT)
 def test_create_document(client):
     """POST /documents files a document: 201, the document (with its owner) and a Location
     header; GET /documents/<id> then returns it"""
@@ -575,7 +585,7 @@ def test_get_document_clearance(client):
 
 @checkpoint(
     "admin-users",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="Build each user as {username, scopes, clearance} by hand: jsonify(list(USERS.values())) "
     "would publish the password hashes, and a hash can be cracked offline.",
 )
@@ -619,7 +629,7 @@ def find_secrets(value, where: str = "the answer"):
 
 @checkpoint(
     "admin-needs-scope",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="The decorator answers 403 (not 401) for a valid token that lacks a scope: "
     '@token_required(scopes=["admin"]) on GET /admin/users.',
 )
@@ -628,7 +638,7 @@ def test_admin_needs_scope(client):
     client.get("/admin/users", headers=bearer(token_for(client, "alice"))).expect_error(403)
 
 
-@checkpoint("signed-with-jwt-secret-key", requires="login-returns-token", hint=KEY_HINT)
+@checkpoint("signed-with-jwt-secret-key", requires="token-issued", hint=KEY_HINT)
 def test_signed_with_jwt_secret_key(client, target_kind):
     """Tokens are signed (HS256) with the key in JWT_SECRET_KEY"""
     header_part, _ = real_key_parts(client, target_kind)
@@ -676,7 +686,7 @@ def test_unknown_subject_401(client, target_kind):
 
 @checkpoint(
     "attack-alg-none",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="Never let the token choose how it is checked: jwt.decode(token, key, algorithms="
     '["HS256"]) refuses "alg": "none", however it is spelled.',
 )
@@ -700,7 +710,7 @@ def test_attack_alg_none(client):
 
 @checkpoint(
     "attack-wrong-key",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="Decode with the key: jwt.decode(token, app.config['JWT_SECRET_KEY'], algorithms="
     "['HS256']). Never options={'verify_signature': False}, and never jwt.get_unverified_"
     "header/claims to decide anything.",
@@ -752,7 +762,7 @@ def test_attack_no_exp(client, target_kind):
 
 @checkpoint(
     "attack-tampered-payload",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="The signature covers the header and the payload: jwt.decode with your key refuses "
     "a token whose payload was changed. A JWT is signed, not encrypted: anyone can read and "
     "rewrite its payload, only the signature says it is yours.",
@@ -776,7 +786,7 @@ def test_attack_tampered_payload(client):
 
 @checkpoint(
     "attack-token-in-query",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="Read the token from the Authorization header only: URLs end up in server logs, "
     "browser history and Referer headers, so a token in the query string leaks.",
 )
@@ -794,7 +804,7 @@ def test_attack_token_in_query(client):
 
 @checkpoint(
     "attack-brute-force",
-    requires="login-returns-token",
+    requires="token-issued",
     hint='Limit POST /token per username: @limiter.limit("5 per minute", key_func=<the '
     "username from the JSON body>, deduct_when=lambda response: response.status_code == "
     "401). Counting per username (not per address) stops the guessing without locking out "
@@ -856,7 +866,7 @@ print("MISSION-SPY " + json.dumps({"status": r.status_code, "hashes": seen}))
 
 @checkpoint(
     "passwords-argon2id",
-    requires="login-returns-token",
+    requires="token-issued",
     hint="Keep only password_hasher.hash(password) (argon2-cffi's PasswordHasher, Argon2id by "
     "default) and check a login with password_hasher.verify(stored_hash, password), catching "
     "argon2.exceptions.VerificationError.",
@@ -900,9 +910,63 @@ def test_short_key_refused(run_command):
         "`python -c 'import app'` to fail with JWT_SECRET_KEY of 31 bytes",
         f"exit code {short.exit_code}",
     )
+    expect(
+        "JWT_SECRET_KEY" in short.stderr,
+        "the error to name the variable, JWT_SECRET_KEY, so whoever starts the app knows "
+        "what to fix",
+        short.stderr.strip()[-300:] or "nothing on standard error",
+    )
     ok = run_command("python -c 'import app'", env={"JWT_SECRET_KEY": "k" * 32}, timeout=60)
     expect(
         ok.exit_code == 0,
         "`python -c 'import app'` to work with JWT_SECRET_KEY of 32 bytes",
         f"exit code {ok.exit_code}:\n{ok.output[-1500:]}",
+    )
+
+
+DEFAULT_KEY_PROBE = r"""
+import base64, hashlib, hmac, json, os, sys
+os.environ.pop("JWT_SECRET_KEY", None)
+sys.path.insert(0, os.getcwd())
+import app as module
+print("--- imported ---", file=sys.stderr, flush=True)
+r = module.app.test_client().post("/token", json={"username": "alice", "password": "alice123"})
+token = (r.get_json(silent=True) or {}).get("access_token") or ""
+head, _, rest = token.partition(".")
+body, _, signature = rest.partition(".")
+key = b"dev-only-a10-key-replace-me-before-deploying"
+mac = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
+wanted = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+default = hmac.compare_digest(wanted, signature)
+print(json.dumps({"status": r.status_code, "signed_with_default": default}))
+"""
+
+
+@checkpoint(
+    "default-key-warns",
+    hint="When os.environ.get('JWT_SECRET_KEY') is None, log a warning "
+    "(app.logger.warning(...)) and use the README's development key: it is public, so whoever "
+    "starts the app must be told.",
+)
+def test_default_key_warns(run_command):
+    """Without JWT_SECRET_KEY the app starts with the development key and logs a warning"""
+    done = run_command(["python", "-c", DEFAULT_KEY_PROBE], timeout=60)
+    if done.exit_code != 0 or "--- imported ---" not in done.stderr:
+        fail(
+            "expected `import app` to work without JWT_SECRET_KEY (the development key is "
+            f"used), but it stopped (exit code {done.exit_code}):\n{done.output[-1500:]}"
+        )
+    before = done.stderr.split("--- imported ---")[0]
+    expect(
+        re.search(r"warn", before, re.IGNORECASE) is not None,
+        "a warning on standard error when the app starts without JWT_SECRET_KEY",
+        before.strip()[-300:] or "nothing on standard error",
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    expect(
+        report["status"] == 200 and report["signed_with_default"],
+        "alice's token, without JWT_SECRET_KEY, signed with the development key "
+        "dev-only-a10-key-replace-me-before-deploying",
+        f"POST /token answered {report['status']}"
+        + ("" if report["status"] != 200 else ", a token signed with another key"),
     )

@@ -350,14 +350,20 @@ def failing_app(environ, start_response):
     raise ValueError("the probe fails on purpose")
 
 
+def late_failing_app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+    raise ValueError("the probe fails on purpose, after start_response")
+
+
 def call(app, path="/", **extra):
     environ = {"SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "", **extra}
     environ["wsgi.input"] = io.BytesIO()
     setup_testing_defaults(environ)
-    answer = {"status": None, "headers": [], "body": ""}
+    answer = {"status": None, "headers": [], "body": "", "calls": []}
 
     def start_response(status, headers, exc_info=None):
         answer["status"], answer["headers"] = status, [list(pair) for pair in headers]
+        answer["calls"].append([status, exc_info is not None])
 
     try:
         body = app(environ, start_response)
@@ -376,6 +382,7 @@ report = {
     "logging": call(middleware.LoggingMiddleware(ok_app), "/probe/logging"),
     "timing": call(middleware.TimingMiddleware(ok_app)),
     "error": call(middleware.ErrorMiddleware(failing_app)),
+    "error-late": call(middleware.ErrorMiddleware(late_failing_app)),
     "auth-public": call(middleware.AuthMiddleware(ok_app), "/"),
     "auth-refused": call(middleware.AuthMiddleware(ok_app), "/secret",
                          HTTP_AUTHORIZATION="Bearer not-" + token),
@@ -394,6 +401,36 @@ def _header(answer: dict, name: str):
         if key.lower() == name.lower():
             return value
     return None
+
+
+def expect_exc_info(early: list, late: list) -> None:
+    """ErrorMiddleware passes exc_info to start_response only when the app had called it
+    already: ``early`` are the calls for an app that raised first, ``late`` for one that
+    called start_response, then raised. Each call is ``[status, exc_info given]``."""
+    hint = (
+        "In ErrorMiddleware, wrap start_response to remember that it was called, and pass "
+        "`sys.exc_info()` only then: `exc_info = sys.exc_info() if started else None`."
+    )
+    expect(
+        bool(early) and not early[-1][1],
+        "ErrorMiddleware, around an app that raised before calling start_response, to call "
+        "start_response('500 …', headers) without exc_info",
+        f"start_response({early[-1][0]!r}, headers, exc_info), though there were no headers "
+        "to replace"
+        if early
+        else "no call at all",
+        hint=hint,
+    )
+    expect(
+        len(late) >= 2 and late[-1][1] and late[-1][0].startswith("500"),
+        "ErrorMiddleware, around an app that called start_response('200 OK', …) and then "
+        "raised, to call start_response('500 …', headers, exc_info), which tells the server to "
+        "replace the headers it was given",
+        f"start_response({late[-1][0]!r}, headers{', exc_info' if late[-1][1] else ''}) last"
+        if late
+        else "no call at all",
+        hint=hint,
+    )
 
 
 @checkpoint(
@@ -439,6 +476,7 @@ def test_each_middleware_alone(run_command):
         "with <h1>Something went wrong!</h1>",
         (error["status"] or "").startswith("500") and "Something went wrong!" in error["body"],
     )
+    expect_exc_info(error["calls"], report["error-late"]["calls"])
     check(
         "auth-public", "AuthMiddleware(app) to let / through", report["auth-public"]["body"] == "ok"
     )
