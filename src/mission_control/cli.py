@@ -28,7 +28,7 @@ import click
 
 from mission_control import __version__
 from mission_control.catalog import Catalog, CatalogError, Lesson, load_catalog
-from mission_control.check.formats import FORMATS, render
+from mission_control.check.report import FORMATS
 from mission_control.ports import HUB_PORT, port_notice
 from mission_control.progress import LessonProgress, ProgressStore
 
@@ -340,6 +340,8 @@ def check_command(
     lesson = catalog.get(lesson_key)
     if lesson is None:
         if fmt != "text":
+            from mission_control.check.formats import render
+
             sys.stdout.write(render(unknown_lesson(catalog, lesson_key), None, fmt))
             sys.exit(2)
         _lesson(catalog, lesson_key)
@@ -379,6 +381,8 @@ def check_command(
         TextRenderer().render(report)
     else:
         name = request.app_dir.name if request.app_dir else str(url)
+        from mission_control.check.formats import render
+
         sys.stdout.write(render(report, lesson, fmt, name=name))
         sys.stdout.flush()
     if not recorded:  # on stderr, so stdout stays the report

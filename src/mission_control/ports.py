@@ -8,7 +8,6 @@ holds a lesson's port anyway, :func:`port_notice` says so in one line.
 
 from __future__ import annotations
 
-import http.client
 import socket
 
 #: The hub's default port (``mission serve``, ``make run``); no lesson uses it.
@@ -28,6 +27,8 @@ def listening(port: int, host: str = "127.0.0.1", timeout: float = 0.3) -> bool:
 
 def is_hub(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
     """Whether the server on ``host:port`` is the Mission Control hub (it says so in a header)."""
+    import http.client  # only when a port is taken: every check imports this module
+
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         connection.request("HEAD", "/")

@@ -21,14 +21,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mission_control.check.report import ERROR, FAILED, PASSED, SKIPPED, ErrorKind, Status
+from mission_control.check.report import (
+    ERROR,
+    FAILED,
+    FORMATS,  # noqa: F401 (the formats, re-exported beside render)
+    PASSED,
+    SKIPPED,
+    ErrorKind,
+    Status,
+)
 
 if TYPE_CHECKING:
     from mission_control.catalog import Lesson
     from mission_control.check.report import Report, Result
 
 #: The formats ``mission check --format`` prints (``text`` is the terminal's).
-FORMATS = ("text", "json", "junit", "gradescope", "tap", "classroom")
 
 #: Error kinds that are the checker's, not the learner's: checkpoints stay "error".
 CHECKER_KINDS = frozenset({ErrorKind.CHECKER_ERROR, ErrorKind.SERVICE_FAILED})

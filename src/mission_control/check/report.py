@@ -89,6 +89,9 @@ class TargetKind(StrEnum):
 #: All a learner reads about a hidden checkpoint that did not pass (check50 does the same).
 HIDDEN_MESSAGE = "This is a hidden check: it did not pass, and its details are for your teacher."
 
+#: The report formats `mission check --format` writes (mission_control.check.formats).
+FORMATS = ("text", "json", "junit", "gradescope", "tap", "classroom")
+
 #: The reason every checkpoint gives when the app could not be started at all.
 NOT_STARTED = "not run: your app did not start (see above)"
 

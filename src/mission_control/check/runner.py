@@ -228,9 +228,11 @@ def run_check(request: CheckRequest) -> Report:
             failed = run_setup(lesson, target, report)
             if failed is not None:
                 return not_started(report, lesson, failed)
-        # The worker's interpreter starts while pytest is imported; the learner's code
-        # starts only once the checkpoints are collected (Release.pytest_collection_finish).
-        target.start(hold=True)
+        # Where the private checkpoint copy is hidden from the app (a mount namespace), the
+        # app imports while pytest starts up. Elsewhere the app could reach the copy, so
+        # its code starts only once the checkpoints are collected, that is, read into this
+        # process (Release.pytest_collection_finish).
+        target.start(hold=isolation.isolation_mode() != "namespace")
 
         import pytest
 
