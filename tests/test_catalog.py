@@ -271,3 +271,29 @@ def test_course_root_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.chdir(tmp_path)
     # no lessons/ there: falls back to this checkout
     assert course_root() == ROOT
+
+
+@pytest.mark.parametrize(
+    ("lesson_id", "previous"), [("d08", "d07"), ("d09", "d08"), ("d10", "d09")]
+)
+def test_the_blog_grows_from_the_previous_solution(lesson_id: str, previous: str) -> None:
+    """d08 to d10 continue the lesson before: each starter holds every file of the previous
+    solution (changed only by TODOs), so `mission start --from` adds what is new."""
+    lesson, before = CATALOG.get(lesson_id), CATALOG.get(previous)
+    assert lesson is not None and before is not None
+    assert lesson.continues == previous
+    old = {
+        p.relative_to(before.solution)
+        for p in before.solution.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    new = {p.relative_to(lesson.starter) for p in lesson.starter.rglob("*") if p.is_file()}
+    assert old <= new, sorted(str(p) for p in old - new)
+    changed = [
+        p
+        for p in old
+        if (lesson.starter / p).read_bytes() != (before.solution / p).read_bytes()
+        and p.suffix in (".py", ".html")
+    ]
+    for path in changed:
+        assert "TODO (" + lesson_id + ")" in (lesson.starter / path).read_text(), path

@@ -140,17 +140,21 @@ def test_the_database_is_dropped_after_ctrl_c(tmp_path: Path) -> None:
     assert check_databases() == before
 
 
+BLOG_LESSONS = ["d07", "d08", "d09", "d10"]  # the blog lessons that keep data in a database
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("lesson", BLOG_LESSONS)
 @pytest.mark.parametrize("database", ["postgresql", "sqlite"])
-def test_d07_solution_passes_on_postgres_and_on_the_fallback(database: str) -> None:
-    """The blog of d07 is checked on PostgreSQL; its solution passes on the SQLite fallback
-    too (a learner without a server gets the same verdict)."""
+def test_blog_solution_passes_on_postgres_and_on_the_fallback(database: str, lesson: str) -> None:
+    """The blog (d07 on) is checked on PostgreSQL; each solution passes on the SQLite
+    fallback too (a learner without a server gets the same verdict)."""
     env = {"CI": ""}
     if database == "postgresql":
         check_databases()
     else:
         env.update(NO_SERVER)
-    run = mission("check", "d07", "--solution", "--json", env=env, timeout=300)
+    run = mission("check", lesson, "--solution", "--json", env=env, timeout=300)
     assert run.returncode == 0, run.output
     assert set(run.statuses().values()) == {"passed"}, run.statuses()
     fallback = [notice for notice in run.report["notices"] if "SQLite" in notice]
