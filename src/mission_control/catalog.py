@@ -273,6 +273,11 @@ class Catalog:
         ]
 
 
+def workspace_dir(catalog: Catalog) -> Path:
+    """Where ``mission start`` puts a learner's copies (``MISSION_WORKSPACE`` overrides)."""
+    return Path(os.environ.get("MISSION_WORKSPACE") or catalog.root / "workspace")
+
+
 def course_root() -> Path:
     """The folder that holds ``lessons/``.
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mission_control import __version__
-from mission_control.catalog import Catalog, CatalogError, Lesson, load_catalog
+from mission_control.catalog import Catalog, CatalogError, Lesson, load_catalog, workspace_dir
 from mission_control.check.report import FORMATS
 from mission_control.ports import HUB_PORT, port_notice
 from mission_control.progress import LessonProgress, ProgressStore
@@ -41,12 +41,6 @@ STARTER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "instance")
 CONTINUE_IGNORE = shutil.ignore_patterns(
     "__pycache__", "*.pyc", "instance", ".venv", "venv", ".git", ".pytest_cache", "*.backup-*"
 )
-
-
-def workspace_dir(catalog: Catalog) -> Path:
-    from mission_control.check.runner import workspace_dir
-
-    return workspace_dir(catalog)
 
 
 def _catalog() -> Catalog:
@@ -425,11 +419,6 @@ def write_report(path: Path, data: dict[str, Any]) -> None:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _print_json(data: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    sys.stdout.flush()
 
 
 @main.command("progress")

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mission_control import __version__
-from mission_control.catalog import Catalog, Lesson
+from mission_control.catalog import Catalog, Lesson, workspace_dir
 from mission_control.check import isolation
 from mission_control.check.inventory import list_checkpoints, remember, spec_hash
 from mission_control.check.report import (
@@ -104,11 +104,6 @@ class CheckRequest:
             return f"the server at {self.url}"
         how = f"served with `{self.lesson.run}`" if self.kind is TargetKind.SERVE else "in-process"
         return f"{self.app_dir} ({how})"
-
-
-def workspace_dir(catalog: Catalog) -> Path:
-    """Where ``mission start`` puts a learner's copies (``MISSION_WORKSPACE`` overrides)."""
-    return Path(os.environ.get("MISSION_WORKSPACE") or catalog.root / "workspace")
 
 
 def plan(

@@ -15,8 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, current_app, request
 
-from mission_control.catalog import load_catalog
-from mission_control.check.runner import workspace_dir
+from mission_control.catalog import load_catalog, workspace_dir
 from mission_control.hub.csrf import csrf_token, protect
 from mission_control.hub.markdown import inline_code
 from mission_control.hub.runs import RunManager
