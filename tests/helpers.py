@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +51,16 @@ class Run:
 
 
 def mission(
-    *args: str, env: Mapping[str, str] | None = None, timeout: float = 180, cwd: Path | None = None
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 180,
+    cwd: Path | None = None,
+    wrapper: Sequence[str] = (),
 ) -> Run:
-    """Run the `mission` CLI in a subprocess, as a learner or teacher would."""
+    """Run the `mission` CLI in a subprocess, as a learner or teacher would (``wrapper``:
+    a command it runs under, e.g. ``setpriv`` with fewer capabilities)."""
     completed = subprocess.run(
-        [sys.executable, "-m", "mission_control", *args],
+        [*wrapper, sys.executable, "-m", "mission_control", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -32,6 +32,7 @@ from mission_control.check.transports import HttpTransport, ResponseTooLarge
 
 A01 = CATALOG.get("a01")
 NAMESPACE = isolation.isolation_mode() == "namespace"  # the mode this machine allows
+USERNS = isolation._user_namespaces_allowed()  # the unprivileged mode, tried here as root
 
 ATTACK = r"""
 import json, os, sqlite3, subprocess, sys
@@ -124,12 +125,22 @@ def _ps_lines(marker: str) -> list[str]:
     return [line for line in listing.stdout.splitlines() if marker in line and "ps -eo" not in line]
 
 
-@pytest.mark.parametrize("mode", ["auto", "basic"])
+#: The checker as root in a container that lacks CAP_SYS_ADMIN: no mount namespace for it.
+CONTAINER = ["setpriv", "--bounding-set=-sys_admin", "--inh-caps=-sys_admin"]
+
+
+@pytest.mark.parametrize("mode", ["auto", "userns", "container", "basic"])
 def test_a_hostile_app_cannot_forge_its_grade(
     mode: str, course: Path, tmp_path: Path, isolated_state: Path
 ) -> None:
     if mode == "auto" and not NAMESPACE:
-        pytest.skip("this machine runs the checker unprivileged: only the basic defences apply")
+        pytest.skip("this machine runs the checker unprivileged: `userns` covers it")
+    if mode in ("userns", "container") and not USERNS:
+        pytest.skip("this kernel refuses user namespaces: only the basic defences apply")
+    if mode == "container" and not (NAMESPACE and shutil.which("setpriv")):
+        pytest.skip("a container is played by root without CAP_SYS_ADMIN, through setpriv")
+    private_view = mode in ("auto", "userns", "container")
+    wrapper = CONTAINER if mode == "container" else []
     lesson_dir = course / "lessons" / "assignments" / A01.path.name
     checkpoint = lesson_dir / "checkpoints" / "test_todos.py"
     original = checkpoint.read_bytes()
@@ -138,7 +149,7 @@ def test_a_hostile_app_cannot_forge_its_grade(
     report_file = tmp_path / "grade" / "report.json"
     env = {
         "MISSION_COURSE_ROOT": str(course),
-        "MISSION_ISOLATION": mode,
+        "MISSION_ISOLATION": "auto" if mode == "container" else mode,
         "ATTACK_NOTES": str(notes),
         "ATTACK_COURSE": str(course),
         "ATTACK_SRC": str(ROOT / "src"),
@@ -160,11 +171,12 @@ def test_a_hostile_app_cannot_forge_its_grade(
         str(report_file),
         "--record",
         env=env,
+        wrapper=wrapper,
     )
     attempts = json.loads(notes.read_text())
     # Unprivileged, a non-dumpable checker keeps its /proc/<pid>/fd from the app; a root
     # app (basic mode as root) has CAP_SYS_PTRACE, so only --output is safe from it.
-    stdout_protected = mode == "auto" or os.geteuid() != 0
+    stdout_protected = private_view or os.geteuid() != 0
     report = json.loads(run.stdout if stdout_protected else run.stdout.split("\n", 1)[1])
 
     # The forged checkpoints did not run: the starter fails, and spec_hash is the original's.
@@ -180,7 +192,7 @@ def test_a_hostile_app_cannot_forge_its_grade(
     assert json.loads(report_file.read_text())["spec_hash"] == report["spec_hash"]
     assert "FORGED" not in report_file.read_text()
 
-    if mode == "auto":
+    if private_view:
         # The course, the solution and the store are out of the app's sight.
         assert checkpoint.read_bytes() == original, attempts
         assert not (lesson_dir / "solution" / "FORGED.txt").exists()
@@ -405,3 +417,33 @@ def test_the_whole_check_has_a_deadline(tmp_path: Path) -> None:
     assert run.report["error"]["kind"] == "check_timeout", run.output
     assert "did not finish within 3 s" in run.report["error"]["message"]
     assert "skipped" in run.statuses().values()
+
+
+def _notices_of_a01(*prelude: str) -> list[str]:
+    """The notices of ``mission check a01 --solution --json`` in a fresh interpreter, after
+    ``prelude``."""
+    code = "\n".join(
+        [
+            "import runpy, sys",
+            "from mission_control.check import isolation",
+            *prelude,
+            "sys.argv = ['mission', 'check', 'a01', '--solution', '--json']",
+            "runpy.run_module('mission_control', run_name='__main__')",
+        ]
+    )
+    env = {key: value for key, value in os.environ.items() if key != "MISSION_ISOLATION"}
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return [str(notice) for notice in json.loads(run.stdout)["notices"]]
+
+
+def test_a_check_without_a_private_view_says_so_first() -> None:
+    """Where the kernel allows neither namespace, the report's notices tell the teacher
+    that the app could read what the user can; where one is allowed, nothing is said."""
+    fallback = _notices_of_a01("isolation.isolation_mode = lambda: 'basic'")
+    assert any("no private view" in notice for notice in fallback), fallback
+    if isolation.isolation_mode() in isolation.PRIVATE_VIEW:
+        usual = _notices_of_a01()
+        assert not any("no private view" in notice for notice in usual), usual

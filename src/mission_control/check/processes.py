@@ -175,7 +175,7 @@ def spawn(
     where = Path(cwd).resolve()
     hidden = [
         path
-        for path in (isolation.hidden_paths(hide) if mode == "namespace" else [])
+        for path in (isolation.hidden_paths(hide) if mode in isolation.PRIVATE_VIEW else [])
         if not where.is_relative_to(path)  # never the folder the process runs in
     ]
 
@@ -192,14 +192,17 @@ def spawn(
             preexec_fn=isolation.child_preexec(mode, hidden),
         )
 
-    try:
-        process = start(mode)
-    except subprocess.SubprocessError:
-        if mode != "namespace":
-            raise
-        # uid 0 without CAP_SYS_ADMIN (a container): no namespace here, from now on.
-        isolation.namespace_unavailable()
-        process = start("basic")
+    while True:
+        try:
+            process = start(mode)
+            break
+        except subprocess.SubprocessError:
+            if mode not in isolation.PRIVATE_VIEW:
+                raise
+            # uid 0 without CAP_SYS_ADMIN (a container), or user namespaces refused: that
+            # mode is not tried again; the next one the machine allows is.
+            isolation.namespace_unavailable(mode)
+            mode = isolation.isolation_mode()
     _TREES[process.pid] = token
     return process
 

@@ -223,11 +223,11 @@ def run_check(request: CheckRequest) -> Report:
             failed = run_setup(lesson, target, report)
             if failed is not None:
                 return not_started(report, lesson, failed)
-        # Where the private checkpoint copy is hidden from the app (a mount namespace), the
+        # Where the private checkpoint copy is hidden from the app (a private view), the
         # app imports while pytest starts up. Elsewhere the app could reach the copy, so
         # its code starts only once the checkpoints are collected, that is, read into this
         # process (Release.pytest_collection_finish).
-        target.start(hold=isolation.isolation_mode() != "namespace")
+        target.start(hold=isolation.isolation_mode() not in isolation.PRIVATE_VIEW)
 
         import pytest
 
@@ -254,6 +254,16 @@ def run_check(request: CheckRequest) -> Report:
             raise KeyboardInterrupt
 
     report.results = list(session.results.values())
+    if (
+        request.kind is not TargetKind.URL
+        and os.environ.get("MISSION_ISOLATION", "auto") == "auto"
+        and isolation.isolation_mode() == "basic"
+    ):
+        report.notices.append(
+            "This machine gives the checked app no private view of the files (no user "
+            "namespaces), so the app could read whatever your user can. Grade untrusted "
+            "work as root or in a container."
+        )
     if session.collected and report.spec_hash and request.extra_checkpoints is None:
         # A teacher's extra checkpoints are not the lesson's: never list them under its hash.
         remember(report.spec_hash, session.collected.values())
