@@ -299,6 +299,13 @@ def test_a_wrong_primer_is_named(
     assert caught.value.field == field and words in caught.value.message, caught.value
 
 
+def test_a_lesson_cannot_continue_a_primer(tmp_path: Path) -> None:
+    (make_lesson(tmp_path, PRIMER, "primer/02-a-primer").parent / "primer.toml").write_text("")
+    make_lesson(tmp_path, 'continues = "p02"\n' + VALID)
+    with pytest.raises(CatalogError, match="'p02' is a primer: it has no app to grow"):
+        load_catalog(tmp_path)
+
+
 def test_course_catalog_is_valid_and_ordered() -> None:
     assert len(CATALOG) >= 1
     keys = [(lesson.phase, lesson.order) for lesson in CATALOG]

@@ -353,12 +353,19 @@ def load_catalog(root: Path | None = None) -> Catalog:
             )
         seen[lesson.id] = toml_path
         lessons.append(lesson)
+    kinds = {lesson.id: lesson.kind for lesson in lessons}
     for lesson in lessons:
         if lesson.continues is not None and lesson.continues not in seen:
             raise CatalogError(
                 lesson.path / "lesson.toml",
                 "continues",
                 f"there is no lesson '{lesson.continues}' to continue",
+            )
+        if lesson.continues is not None and kinds[lesson.continues] != "code":
+            raise CatalogError(
+                lesson.path / "lesson.toml",
+                "continues",
+                f"'{lesson.continues}' is a {kinds[lesson.continues]}: it has no app to grow",
             )
     lessons.sort(key=lambda lesson: (lesson.phase, lesson.order, lesson.id))
     return Catalog(root=root.resolve(), lessons=tuple(lessons))

@@ -35,6 +35,7 @@ from mission_control.progress import LessonProgress, ProgressStore
 if TYPE_CHECKING:
     from mission_control.check.inventory import CheckpointInfo
     from mission_control.check.report import Report
+    from mission_control.journal import Revision
 
 STARTER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "instance")
 #: What is not carried over from a learner's earlier copy: caches, data, environments.
@@ -456,13 +457,16 @@ def _interrupt(signum: int, frame: object) -> None:
 @main.command("progress")
 @click.argument("lesson_key", metavar="[LESSON]", required=False)
 def progress_command(lesson_key: str | None) -> None:
-    """Your progress: a bar per lesson, first passes, and regressions."""
+    """Your progress: a bar per lesson, first passes, regressions and your latest
+    reflections; a primer's share of questions answered."""
     from mission_control.check.inventory import list_many
+    from mission_control.journal import Journal
 
     catalog = _catalog()
     store = ProgressStore()
     lessons = [_lesson(catalog, lesson_key)] if lesson_key else list(catalog)
     primers = _primer_answers(catalog, store)
+    journal = Journal(store)
     shown = 0
     for lesson, infos in zip(lessons, list_many(lessons), strict=True):
         if lesson.id in primers:
@@ -478,11 +482,12 @@ def progress_command(lesson_key: str | None) -> None:
                     click.echo(f"         the rest: `mission quiz {lesson.id}` or the hub")
             continue
         progress = store.progress(lesson.id, [info.id for info in infos])
-        if not progress.started and not lesson_key:
+        reflection = journal.latest(lesson.id)
+        if not progress.started and reflection is None and not lesson_key:
             continue
         shown += 1
         _show_progress(lesson, progress, infos, detailed=bool(lesson_key))
-        _show_reflection(lesson, store, detailed=bool(lesson_key))
+        _show_reflection(lesson, reflection, detailed=bool(lesson_key))
     if not shown:
         click.echo(
             "No checks yet. Start with `mission start d04` (your first Flask app), then "
@@ -493,11 +498,8 @@ def progress_command(lesson_key: str | None) -> None:
     _warn_if_damaged(store)
 
 
-def _show_reflection(lesson: Lesson, store: ProgressStore, detailed: bool) -> None:
+def _show_reflection(lesson: Lesson, latest: Revision | None, detailed: bool) -> None:
     """The latest saved self-checks and reflections: a line, or (for one lesson) the texts."""
-    from mission_control.journal import Journal
-
-    latest = Journal(store).latest(lesson.id)
     if latest is None:
         return
     written = [(prompt, text) for prompt, text in latest.answers.items() if text.strip()]

@@ -37,6 +37,7 @@ def index() -> str:
         hub_port=HUB_PORT,
         suggested=journey(catalog(), store(), last_runs=0).suggested,
         answered={key: answered(primer, store()) for key, primer in primers().items()},
+        primer=next((lesson for lesson in catalog() if lesson.kind == "primer"), None),
     )
 
 
