@@ -247,6 +247,65 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
         load_catalog(tmp_path)
 
 
+PRIMER = """\
+format = 2
+kind = "primer"
+id = "p02"
+title = "A primer"
+phase = 1
+order = 1
+summary = "Questions before each explanation."
+"""
+
+
+def test_a_primer_is_a_lesson_without_code(tmp_path: Path) -> None:
+    path = make_lesson(tmp_path, PRIMER, "primer/02-a-primer")
+    (path.parent / "primer.toml").write_text("")
+    lesson = load_lesson(path)
+    assert (lesson.id, lesson.kind, lesson.track, lesson.track_name) == (
+        "p02",
+        "primer",
+        "primer",
+        "Primer",
+    )
+    assert not lesson.checkable and lesson.checkpoint_files() == []
+    assert lesson.requirements == () and lesson.run == "" and lesson.port == 0
+    assert "mission quiz p02" in lesson.not_checkable_message
+    assert lesson.primer_file == lesson.path / "primer.toml"
+    code = load_lesson(make_lesson(tmp_path, VALID))
+    assert code.kind == "code" and code.checkable
+
+
+@pytest.mark.parametrize(
+    ("text", "folder", "field", "words"),
+    [
+        (PRIMER + '\n[app]\nentry = "app:app"\n', "primer/02-a-primer", "app", "no app"),
+        (PRIMER + 'requirements = ["flask"]\n', "primer/02-a-primer", "requirements", "no app"),
+        (PRIMER.replace('"primer"', '"quiz"'), "primer/02-a-primer", "kind", "unknown lesson kind"),
+        (PRIMER, "assignments/02-a-primer", "kind", "lives in lessons/primer/"),
+        ('kind = "code"\n' + VALID, "primer/07-valid-lesson", "kind", "only primers"),
+        (PRIMER.replace('"p02"', '"a02"'), "primer/02-a-primer", "id", "does not fit"),
+        (PRIMER, "primer/02-no-questions", None, "primer.toml"),
+    ],
+)
+def test_a_wrong_primer_is_named(
+    tmp_path: Path, text: str, folder: str, field: str | None, words: str
+) -> None:
+    path = make_lesson(tmp_path, text, folder)
+    if "no-questions" not in folder:
+        (path.parent / "primer.toml").write_text("")
+    with pytest.raises(CatalogError) as caught:
+        load_lesson(path)
+    assert caught.value.field == field and words in caught.value.message, caught.value
+
+
+def test_a_lesson_cannot_continue_a_primer(tmp_path: Path) -> None:
+    (make_lesson(tmp_path, PRIMER, "primer/02-a-primer").parent / "primer.toml").write_text("")
+    make_lesson(tmp_path, 'continues = "p02"\n' + VALID)
+    with pytest.raises(CatalogError, match="'p02' is a primer: it has no app to grow"):
+        load_catalog(tmp_path)
+
+
 def test_course_catalog_is_valid_and_ordered() -> None:
     assert len(CATALOG) >= 1
     keys = [(lesson.phase, lesson.order) for lesson in CATALOG]

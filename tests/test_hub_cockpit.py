@@ -218,6 +218,7 @@ def test_progress_page_and_cli_show_the_same_journey(hub, tmp_path: Path) -> Non
     from mission_control.start_here import SUGGESTED_PATH
 
     store = ProgressStore(tmp_path / "progress.sqlite3")
+    answer_every_primer(store)  # the primer p01 passes: the journey goes on to d04
     d04 = list_checkpoints(CATALOG.get("d04"))
     record(store, "d04", set(), "2026-01-05T10:00:00+00:00")
     record(store, "d04", {d04[0].id}, "2026-01-06T10:00:00+00:00")  # a regression
@@ -228,7 +229,7 @@ def test_progress_page_and_cli_show_the_same_journey(hub, tmp_path: Path) -> Non
     assert "2026-01-05" in html, "d04's first pass"
     assert "2026-01-08" in html and "Last runs" in html
     assert html.count("<progress") >= len(CATALOG)  # a bar per lesson and per phase
-    suggested = next(key for key in SUGGESTED_PATH if key not in ("d04", "a01"))
+    suggested = next(key for key in SUGGESTED_PATH if key not in ("p01", "d04", "a01"))
     assert f'<strong>Next suggested:</strong> <a href="/lessons/{suggested}"' in html
     assert "(cleared)" not in html, "no phase has all its lessons passing"
     course_map = hub.test_client().get("/", headers=HOST).get_data(as_text=True)
@@ -245,13 +246,28 @@ def test_progress_page_and_cli_show_the_same_journey(hub, tmp_path: Path) -> Non
     assert "2026-01-09" in terminal and "lessons pass" in terminal
 
 
+def answer_every_primer(store: ProgressStore) -> None:
+    from mission_control.primer import Answers, load_primers
+
+    for primer in load_primers(CATALOG):
+        for question in primer.questions:
+            Answers(store).record(primer, question.key, question.choices[0])
+
+
 def test_a_phase_is_cleared_when_all_its_lessons_pass(tmp_path: Path) -> None:
+    """Every lesson with checkpoints passes, and the primer (phase 1) has every question
+    answered: until it has, phase 1 is not cleared."""
     from mission_control.journey import journey
 
     store = ProgressStore(tmp_path / "progress.sqlite3")
     number, _, lessons = next(phase for phase in CATALOG.by_phase() if phase[2])
+    assert any(lesson.kind == "primer" for lesson in lessons), "p01 is in the first phase"
     for lesson in lessons:
-        record(store, lesson.id, set(), "2026-02-01T10:00:00+00:00")
+        if lesson.kind == "code":
+            record(store, lesson.id, set(), "2026-02-01T10:00:00+00:00")
+    phases = {phase.number: phase for phase in journey(CATALOG, store).phases}
+    assert not phases[number].cleared, "the primer is not answered yet"
+    answer_every_primer(store)
     phases = {phase.number: phase for phase in journey(CATALOG, store).phases}
     assert phases[number].cleared
     assert not any(phase.cleared for key, phase in phases.items() if key != number)

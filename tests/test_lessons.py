@@ -30,7 +30,9 @@ from mission_control import dev
 from mission_control.catalog import Lesson
 from mission_control.check.inventory import list_checkpoints
 
-LESSONS = list(CATALOG)
+#: The lessons with code: a starter, a solution and checkpoints. A primer (``kind = "primer"``)
+#: has none of them; its own invariants are in tests/test_primer.py.
+LESSONS = [lesson for lesson in CATALOG if lesson.kind == "code"]
 by_id = pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.id for lesson in LESSONS])
 
 #: The README sections each track keeps, in this order (other sections may sit between).

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers import CATALOG, ROOT
+from markupsafe import escape
 
 from mission_control.catalog import CatalogError, load_lesson
 from mission_control.hub import create_app
@@ -23,6 +24,8 @@ HOST = {"Host": "127.0.0.1"}
 
 def test_every_lesson_has_self_checks_and_two_or_three_prompts() -> None:
     for lesson in CATALOG:
+        if lesson.kind == "primer":  # its questions are its self-checks (tests/test_primer.py)
+            continue
         assert len(lesson.self_checks) >= 2, lesson.id
         assert 2 <= len(lesson.reflection_prompts) <= 3, lesson.id
 
@@ -140,3 +143,52 @@ def test_the_lesson_page_saves_previews_and_keeps_both_tabs(client) -> None:
     answer = re.search(r'<textarea id="answer-1"[^>]*>(.*?)</textarea>', page, re.S)
     assert answer and "tab B" in answer.group(1) and "tab A" in answer.group(1)
     assert "2 revisions kept" in page
+
+
+def test_progress_shows_the_latest_reflections_and_the_primer(tmp_path: Path) -> None:
+    """/progress and `mission progress` show each lesson's latest reflection (its Markdown
+    rendered, raw HTML escaped) and the primer's share of questions answered."""
+    from mission_control.primer import Answers, load_primers
+
+    db = tmp_path / "p.sqlite3"
+    client = create_app({"TESTING": True, "COURSE_ROOT": str(ROOT), "PROGRESS_DB": str(db)})
+    client = client.test_client()
+    empty = client.get("/progress", headers=HOST).text
+    assert "No reflections yet" in empty and "0 of 10 questions answered" in empty
+    journal = Journal(ProgressStore(db))
+    first, second = A01.reflection_prompts[:2]
+    old = journal.save("a01", [A01.self_checks[0]], {first: "an old draft"}, None)
+    text = "I **learnt** <script>x</script>"
+    latest = journal.save("a01", [A01.self_checks[0]], {first: text}, old.id)
+    (p01,) = load_primers(CATALOG)
+    for question in p01.questions[:3]:
+        Answers(ProgressStore(db)).record(p01, question.key, question.choices[0])
+
+    page = client.get("/progress", headers=HOST).text
+    reflections = page.split('id="reflections-title"')[1].split("</section>")[0]
+    assert "I <strong>learnt</strong> &lt;script&gt;" in reflections, "Markdown, HTML escaped"
+    assert "an old draft" not in reflections, "the latest revision only"
+    assert str(escape(first)) in reflections and str(escape(second)) not in reflections
+    assert f"1 of {len(A01.self_checks)} self-checks ticked" in reflections
+    assert 'href="/lessons/a01#reflect-title"' in reflections
+    assert "3 of 10 questions answered" in page
+
+    terminal = subprocess.run(
+        [sys.executable, "-m", "mission_control", "progress"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MISSION_PROGRESS_DB": str(db)},
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "3/10 questions answered" in terminal
+    assert f"reflection saved {latest.at:%Y-%m-%d %H:%M} UTC: 1 of" in terminal
+    detailed = subprocess.run(
+        [sys.executable, "-m", "mission_control", "progress", "a01"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MISSION_PROGRESS_DB": str(db)},
+        timeout=120,
+        check=True,
+    ).stdout
+    assert first in detailed and "I **learnt** <script>x</script>" in detailed

@@ -29,6 +29,20 @@ TRACKS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "assignments": (r"a\d\d", "Assignments"),
         "deep-dive": (r"d\d\d", "Deep dive"),
         "capstone": (r"capstone", "Capstone"),
+        "primer": (r"p\d\d", "Primer"),
+    }
+)
+
+#: What a lesson is made of (``kind`` in lesson.toml). A ``code`` lesson (the default) has a
+#: starter, a solution and checkpoints, and the checker runs it. A ``primer`` has questions
+#: the learner commits to before each explanation (``primer.toml`` beside its lesson.toml,
+#: read by :mod:`mission_control.primer`), no code and no app: its progress is the share of
+#: its questions answered (``mission quiz``, or its page on the hub). Primers live in the
+#: ``primer`` track, and that track holds only primers.
+KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "code": "a starter, a solution and checkpoints, checked by `mission check`",
+        "primer": "questions answered before each explanation, by `mission quiz` or the hub",
     }
 )
 
@@ -186,6 +200,29 @@ class Lesson:
     #: ``[reflect]``: statements a learner ticks ("I can say why ...") and reflection prompts
     self_checks: tuple[str, ...] = ()
     reflection_prompts: tuple[str, ...] = ()
+    #: ``code`` or ``primer`` (:data:`KINDS`). A primer has no app: its ``entry`` is empty,
+    #: ``run`` is ``""``, ``port`` is 0 and it has no requirements; ``checkable`` says so.
+    kind: str = "code"
+
+    @property
+    def checkable(self) -> bool:
+        """Whether the checker can run this lesson (``mission start``, ``mission check``):
+        only a ``code`` lesson has a starter, a solution and checkpoints."""
+        return self.kind == "code"
+
+    @property
+    def not_checkable_message(self) -> str:
+        """What to tell a learner who asks to start or check a lesson without code."""
+        return (
+            f"{self.id} · {self.title} is a primer: it has no code to start or check. Answer "
+            f"its questions in the terminal with `mission quiz {self.id}`, or on the hub "
+            f"(`mission serve`, then open {self.id})."
+        )
+
+    @property
+    def primer_file(self) -> Path:
+        """A primer's questions (``kind = "primer"``)."""
+        return self.path / "primer.toml"
 
     @property
     def phase_name(self) -> str:
@@ -235,7 +272,9 @@ class Lesson:
         return self.points.get(checkpoint_id, 1)
 
     def checkpoint_files(self) -> list[Path]:
-        """The checkpoint modules, sorted, as pytest collects them."""
+        """The checkpoint modules, sorted, as pytest collects them (none for a primer)."""
+        if not self.checkable:
+            return []
         return sorted(self.checkpoints.glob("test_*.py"))
 
 
@@ -314,12 +353,19 @@ def load_catalog(root: Path | None = None) -> Catalog:
             )
         seen[lesson.id] = toml_path
         lessons.append(lesson)
+    kinds = {lesson.id: lesson.kind for lesson in lessons}
     for lesson in lessons:
         if lesson.continues is not None and lesson.continues not in seen:
             raise CatalogError(
                 lesson.path / "lesson.toml",
                 "continues",
                 f"there is no lesson '{lesson.continues}' to continue",
+            )
+        if lesson.continues is not None and kinds[lesson.continues] != "code":
+            raise CatalogError(
+                lesson.path / "lesson.toml",
+                "continues",
+                f"'{lesson.continues}' is a {kinds[lesson.continues]}: it has no app to grow",
             )
     lessons.sort(key=lambda lesson: (lesson.phase, lesson.order, lesson.id))
     return Catalog(root=root.resolve(), lessons=tuple(lessons))
@@ -337,7 +383,10 @@ _TOP_KEYS = {
     "check",
     "reflect",
     "continues",
+    "kind",
 }
+#: What a primer's lesson.toml may hold: it has no app, no requirements and no check.
+_PRIMER_KEYS = {"format", "kind", "id", "title", "phase", "order", "summary", "reflect"}
 _REFLECT_KEYS = {"self_checks", "prompts"}
 _APP_KEYS = {"entry", "interface", "run", "port", "processes"}
 _PROCESS_KEYS = {"name", "run", "ready"}
@@ -377,6 +426,27 @@ def load_lesson(toml_path: Path | str) -> Lesson:
             f"this file says {version!r}. lessons/README.md, 'The lesson format', says what "
             "changed.",
         )
+    kind = reader.string(data, "kind", required=False) or "code"
+    if kind not in KINDS:
+        raise CatalogError(
+            toml_path, "kind", f"unknown lesson kind '{kind}' (known: {', '.join(KINDS)})"
+        )
+    if (kind == "primer") != (track == "primer"):
+        raise CatalogError(
+            toml_path,
+            "kind",
+            "a primer lives in lessons/primer/ and that folder holds only primers "
+            f"(this is a '{kind}' lesson in '{track}')",
+        )
+    if kind == "primer":
+        for key in data:
+            if key not in _PRIMER_KEYS:
+                raise CatalogError(
+                    toml_path,
+                    key,
+                    "a primer has no app, requirements or check "
+                    f"(allowed: {', '.join(sorted(_PRIMER_KEYS))})",
+                )
     reader.unknown(data, _TOP_KEYS, "")
     lesson_id = reader.string(data, "id")
     pattern, _ = TRACKS[track]
@@ -389,13 +459,15 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         raise CatalogError(
             toml_path, "id", f"'{lesson_id}' does not match the folder number '{number}'"
         )
+    reflect = reader.table(data, "reflect", required=False)
+    reader.unknown(reflect, _REFLECT_KEYS, "reflect.")
+    if kind == "primer":
+        return _primer(reader, data, lesson_id, slug, folder, reflect)
 
     app = reader.table(data, "app")
     reader.unknown(app, _APP_KEYS, "app.")
     check = reader.table(data, "check", required=False)
     reader.unknown(check, _CHECK_KEYS, "check.")
-    reflect = reader.table(data, "reflect", required=False)
-    reader.unknown(reflect, _REFLECT_KEYS, "reflect.")
 
     try:
         entry = parse_entry(reader.string(app, "entry", prefix="app."))
@@ -468,6 +540,39 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         continues=continues,
         self_checks=_optional_list(reader, reflect, "self_checks"),
         reflection_prompts=_optional_list(reader, reflect, "prompts"),
+    )
+
+
+def _primer(
+    reader: _Reader,
+    data: dict[str, Any],
+    lesson_id: str,
+    slug: str,
+    folder: Path,
+    reflect: dict[str, Any],
+) -> Lesson:
+    """A primer: the catalog's fields, no app. Its questions are in ``primer.toml`` beside
+    it (read by :mod:`mission_control.primer`); the catalog only checks that it is there."""
+    if not (folder / "primer.toml").is_file():
+        raise CatalogError(
+            reader.path, None, "a primer keeps its questions in primer.toml beside lesson.toml"
+        )
+    return Lesson(
+        id=lesson_id,
+        slug=slug,
+        track="primer",
+        title=reader.string(data, "title", max_length=80),
+        phase=reader.integer(data, "phase", 1, len(PHASES)),
+        order=reader.integer(data, "order", 1, 999),
+        summary=reader.string(data, "summary", max_length=300),
+        path=folder.resolve(),
+        entry=Entry("", ""),
+        run="",
+        port=0,
+        requirements=(),
+        self_checks=_optional_list(reader, reflect, "self_checks"),
+        reflection_prompts=_optional_list(reader, reflect, "prompts"),
+        kind="primer",
     )
 
 

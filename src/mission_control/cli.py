@@ -35,6 +35,7 @@ from mission_control.progress import LessonProgress, ProgressStore
 if TYPE_CHECKING:
     from mission_control.check.inventory import CheckpointInfo
     from mission_control.check.report import Report
+    from mission_control.journal import Revision
 
 STARTER_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "instance")
 #: What is not carried over from a learner's earlier copy: caches, data, environments.
@@ -57,6 +58,15 @@ def _lesson(catalog: Catalog, key: str) -> Lesson:
         raise click.ClickException(
             f"There is no lesson '{key}'. Lessons: {known}. (`mission lessons` shows the map.)"
         )
+    return lesson
+
+
+def _code_lesson(catalog: Catalog, key: str) -> Lesson:
+    """A lesson the checker runs: a primer has no code to start, check or grade, so asking
+    for one says where its questions are instead."""
+    lesson = _lesson(catalog, key)
+    if not lesson.checkable:
+        raise click.ClickException(lesson.not_checkable_message)
     return lesson
 
 
@@ -98,11 +108,17 @@ def lessons_command(markdown: bool) -> None:
     listed = {
         lesson.id: infos for lesson, infos in zip(catalog, list_many(list(catalog)), strict=True)
     }
+    primers = _primer_answers(catalog, store)
     for number, name, lessons in catalog.by_phase():
         click.secho(f"Phase {number} · {name}", bold=True)
         if not lessons:
             click.echo("  (lessons to come)")
         for lesson in lessons:
+            if lesson.id in primers:  # progress is the share of its questions answered
+                done, total = primers[lesson.id]
+                status = f"{done:>2}/{total:<2} questions" if done else "  –  "
+                click.echo(f"  {lesson.id:<8} {lesson.title:<42} {bar(done, total)} {status}")
+                continue
             ids = [info.id for info in listed[lesson.id]]
             progress = store.progress(lesson.id, ids)
             status = f"{progress.passed:>2}/{len(ids):<2}" if progress.started else "  –  "
@@ -112,6 +128,13 @@ def lessons_command(markdown: bool) -> None:
         click.echo()
     click.echo("Start one with `mission start <id>`, then `mission check <id>`.")
     _warn_if_damaged(store)
+
+
+def _primer_answers(catalog: Catalog, store: ProgressStore) -> dict[str, tuple[int, int]]:
+    """Each primer's (answered, total) questions."""
+    from mission_control.primer import answered, load_primers
+
+    return {primer.id: answered(primer, store) for primer in load_primers(catalog)}
 
 
 def _warn_if_damaged(store: ProgressStore) -> None:
@@ -158,7 +181,7 @@ def start_command(
 ) -> None:
     """Copy a lesson's starter into your workspace."""
     catalog = _catalog()
-    lesson = _lesson(catalog, lesson_key)
+    lesson = _code_lesson(catalog, lesson_key)
     destination = (directory or workspace_dir(catalog) / lesson.slug).resolve()
     source = _continued_copy(catalog, lesson, from_key) if from_key else None
     backup = _make_room(destination, force)
@@ -340,6 +363,16 @@ def check_command(
             sys.exit(2)
         _lesson(catalog, lesson_key)
         return
+    if not lesson.checkable:
+        if fmt != "text":
+            from mission_control.check.formats import render
+            from mission_control.check.report import CheckError, ErrorKind
+
+            report = unknown_lesson(catalog, lesson.id)
+            report.error = CheckError(ErrorKind.UNKNOWN_LESSON, lesson.not_checkable_message)
+            sys.stdout.write(render(report, None, fmt))
+            sys.exit(2)
+        _code_lesson(catalog, lesson_key)
     request = plan(
         catalog,
         lesson,
@@ -424,19 +457,37 @@ def _interrupt(signum: int, frame: object) -> None:
 @main.command("progress")
 @click.argument("lesson_key", metavar="[LESSON]", required=False)
 def progress_command(lesson_key: str | None) -> None:
-    """Your progress: a bar per lesson, first passes, and regressions."""
+    """Your progress: a bar per lesson, first passes, regressions and your latest
+    reflections; a primer's share of questions answered."""
     from mission_control.check.inventory import list_many
+    from mission_control.journal import Journal
 
     catalog = _catalog()
     store = ProgressStore()
     lessons = [_lesson(catalog, lesson_key)] if lesson_key else list(catalog)
+    primers = _primer_answers(catalog, store)
+    journal = Journal(store)
     shown = 0
     for lesson, infos in zip(lessons, list_many(lessons), strict=True):
+        if lesson.id in primers:
+            done, total = primers[lesson.id]
+            if done or lesson_key:
+                shown += 1
+                click.secho(
+                    f"{lesson.id:<8} {lesson.title:<40} {bar(done, total)} {done}/{total} "
+                    "questions answered",
+                    bold=True,
+                )
+                if done < total:
+                    click.echo(f"         the rest: `mission quiz {lesson.id}` or the hub")
+            continue
         progress = store.progress(lesson.id, [info.id for info in infos])
-        if not progress.started and not lesson_key:
+        reflection = journal.latest(lesson.id)
+        if not progress.started and reflection is None and not lesson_key:
             continue
         shown += 1
         _show_progress(lesson, progress, infos, detailed=bool(lesson_key))
+        _show_reflection(lesson, reflection, detailed=bool(lesson_key))
     if not shown:
         click.echo(
             "No checks yet. Start with `mission start d04` (your first Flask app), then "
@@ -445,6 +496,22 @@ def progress_command(lesson_key: str | None) -> None:
     elif not lesson_key:
         _show_journey(catalog, store)
     _warn_if_damaged(store)
+
+
+def _show_reflection(lesson: Lesson, latest: Revision | None, detailed: bool) -> None:
+    """The latest saved self-checks and reflections: a line, or (for one lesson) the texts."""
+    if latest is None:
+        return
+    written = [(prompt, text) for prompt, text in latest.answers.items() if text.strip()]
+    click.echo(
+        f"         reflection saved {_date(latest.at)}: {len(latest.ticked)} of "
+        f"{len(lesson.self_checks)} self-checks ticked, {len(written)} of "
+        f"{len(lesson.reflection_prompts)} prompts answered"
+    )
+    if detailed:
+        for prompt, text in written:
+            click.echo(f"\n  {prompt}")
+            click.echo("    " + text.strip().replace("\n", "\n    "))
 
 
 def _show_journey(catalog: Catalog, store: ProgressStore) -> None:
@@ -561,11 +628,13 @@ def quiz_command(primer_key: str) -> None:
     from mission_control.primer import Answers, load_primers, share_answered
 
     catalog = _catalog()
-    found = {primer.id: primer for primer in load_primers(catalog.root)}
-    primer = found.get(primer_key)
+    found = {primer.id: primer for primer in load_primers(catalog)}
+    lesson = catalog.get(primer_key)
+    primer = found.get(lesson.id) if lesson is not None else None
     if primer is None:
+        code = f" ({lesson.id} has code to write: `mission start {lesson.id}`.)" if lesson else ""
         raise click.ClickException(
-            f"There is no primer '{primer_key}'. Primers: {', '.join(found) or 'none'}."
+            f"There is no primer '{primer_key}'. Primers: {', '.join(found) or 'none'}.{code}"
         )
     answers = Answers(ProgressStore())
     given = answers.first(primer)
@@ -598,7 +667,7 @@ def notebook_command(lesson_key: str) -> None:
     from mission_control.notebook import write_notebook
 
     catalog = _catalog()
-    lesson = _lesson(catalog, lesson_key)
+    lesson = _code_lesson(catalog, lesson_key)
     folder = workspace_dir(catalog) / lesson.slug
     if not folder.is_dir():
         raise click.ClickException(
@@ -643,7 +712,7 @@ def dev_group() -> None:
 @click.argument("lesson_key", metavar="LESSON")
 @click.option(
     "--only",
-    type=click.Choice(["solution", "starter", "variants", "walkthrough"]),
+    type=click.Choice(["solution", "starter", "variants", "walkthrough", "primer"]),
     help="Check one invariant only.",
 )
 def dev_check_command(lesson_key: str, only: str | None) -> None:
@@ -654,7 +723,7 @@ def dev_check_command(lesson_key: str, only: str | None) -> None:
     lesson = _lesson(_catalog(), lesson_key)
     click.echo(f"{lesson.id} · {lesson.title}")
     holds = True
-    for name in [only] if only else dev.INVARIANTS:
+    for name in [only] if only else dev.invariants_for(lesson):
         findings = dev.check_lesson(lesson, name)
         if not findings:
             click.echo(f"- {name}: nothing to check in this lesson")
@@ -717,7 +786,7 @@ def grade_command(
     report per submission in --out. Nothing is recorded into your progress."""
     from mission_control import grade
 
-    lesson = _lesson(_catalog(), lesson_key)
+    lesson = _code_lesson(_catalog(), lesson_key)
     found = grade.find_submissions(submissions, roster)
     if not found:
         raise click.ClickException(f"There are no submission folders in {submissions}.")
@@ -752,7 +821,7 @@ def classroom_command(lesson_key: str, out: Path, course_repo: str, ref: str | N
     """Write a GitHub Classroom template repository for one assignment."""
     from mission_control.classroom import write_template
 
-    lesson = _lesson(_catalog(), lesson_key)
+    lesson = _code_lesson(_catalog(), lesson_key)
     try:
         write_template(lesson, out, course_repo, ref)
     except FileExistsError as exc:

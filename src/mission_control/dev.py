@@ -34,8 +34,10 @@ from typing import Any
 
 from mission_control.catalog import Lesson
 
-#: The invariants, by the name ``mission dev check --only`` takes.
+#: The invariants of a lesson with code, by the name ``mission dev check --only`` takes.
 INVARIANTS = ("solution", "starter", "variants", "walkthrough")
+#: A primer (``kind = "primer"``) has no code: its one invariant is that its questions read.
+INVARIANTS_BY_KIND = {"code": INVARIANTS, "primer": ("primer",)}
 
 #: How long one ``mission check`` may take (seconds); MISSION_DEV_TIMEOUT overrides.
 CHECK_TIMEOUT = float(os.environ.get("MISSION_DEV_TIMEOUT", "180"))
@@ -527,6 +529,31 @@ def _run_step(lesson: Lesson, folder: Path, command: str, expected: int, port: s
     return None
 
 
+# -- a primer -----------------------------------------------------------------------------------
+
+
+def check_primer(lesson: Lesson) -> list[Finding]:
+    """A primer's questions read: every question has choices and an explanation, every myth
+    a true/false answer, and the takeaways and the request flow are there."""
+    from mission_control.primer import PrimerError, load_primer
+
+    check = f"{lesson.primer_file.name} reads: questions with choices and explanations"
+    try:
+        primer = load_primer(lesson)
+    except PrimerError as exc:
+        return [_finding("primer", check, str(exc))]
+    problems = [
+        f"question '{q.key}' has no question or no explanation"
+        for q in primer.questions
+        if not (q.question.strip() and q.explanation.strip())
+    ]
+    if not primer.steps or not primer.myths:
+        problems.append("a primer has build-up steps and myths")
+    if not primer.takeaways or not primer.flow:
+        problems.append("a primer ends with its takeaways and the request flow")
+    return [_finding("primer", check, "\n".join(problems) or None)]
+
+
 # -- all of them --------------------------------------------------------------------------------
 
 CHECKS = {
@@ -534,17 +561,30 @@ CHECKS = {
     "starter": check_starter,
     "variants": check_variants,
     "walkthrough": check_walkthrough,
+    "primer": check_primer,
 }
 
 
+def invariants_for(lesson: Lesson) -> tuple[str, ...]:
+    """The invariants that apply to the lesson's kind, in order."""
+    return INVARIANTS_BY_KIND[lesson.kind]
+
+
 def check_lesson(lesson: Lesson, only: str | None = None) -> list[Finding]:
-    """Every invariant for ``lesson`` (or only the one named), in the order of INVARIANTS."""
-    names = [only] if only else list(INVARIANTS)
-    return [finding for name in names for finding in CHECKS[name](lesson)]
+    """Every invariant for ``lesson`` (or only the one named), in the order of INVARIANTS;
+    one that does not apply to the lesson's kind (a solution of a primer) finds nothing."""
+    names = [only] if only else list(invariants_for(lesson))
+    return [
+        finding
+        for name in names
+        if name in invariants_for(lesson)
+        for finding in CHECKS[name](lesson)
+    ]
 
 
 __all__ = [
     "INVARIANTS",
+    "INVARIANTS_BY_KIND",
     "CheckRun",
     "Finding",
     "Variant",
@@ -553,12 +593,14 @@ __all__ = [
     "app_folder",
     "apply_variant",
     "check_lesson",
+    "check_primer",
     "check_solution",
     "check_starter",
     "check_variant",
     "check_variants",
     "check_walkthrough",
     "has_walkthrough",
+    "invariants_for",
     "read_variants",
     "run_check",
     "running_server",

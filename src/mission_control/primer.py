@@ -1,9 +1,10 @@
 """The primer, ``p01 · What is Flask?``: questions to commit to before each explanation.
 
-It is read before the first lesson and has no code to check, so it is not a catalog lesson:
-``lessons/primer/<folder>/primer.toml`` holds its build-up steps (a question, its choices, the
-explanation shown once an answer is recorded), its true/false myths, the key takeaways and the
-request flow as text. The learner's answers are kept in the progress file (table
+It is read before the first lesson and has no code to check: a catalog lesson of kind
+``primer`` (``lessons/primer/<folder>/lesson.toml`` gives its id, title, phase and place on the
+map, as for any lesson). ``primer.toml`` beside it holds its build-up steps (a question, its
+choices, the explanation shown once an answer is recorded), its true/false myths, the key
+takeaways and the request flow as text. The learner's answers are kept in the progress file (table
 ``primer_answers``), every answer with its time; the first answer to a question is the one that
 counts, later ones are kept too. Progress is the share of questions answered.
 """
@@ -16,9 +17,9 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from mission_control.catalog import Catalog, Lesson
 from mission_control.progress import ProgressStore
 
 SCHEMA = """
@@ -53,14 +54,27 @@ class Question:
 
 @dataclass(frozen=True)
 class Primer:
-    id: str
-    title: str
-    phase: int
-    summary: str
+    lesson: Lesson
     steps: tuple[Question, ...]
     myths: tuple[Question, ...]
     takeaways: tuple[str, ...]
     flow: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.lesson.id
+
+    @property
+    def title(self) -> str:
+        return self.lesson.title
+
+    @property
+    def phase(self) -> int:
+        return self.lesson.phase
+
+    @property
+    def summary(self) -> str:
+        return self.lesson.summary
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -70,22 +84,21 @@ class Primer:
         return next((q for q in self.questions if q.key == key), None)
 
 
-def load_primers(root: Path) -> list[Primer]:
-    """Every ``lessons/primer/*/primer.toml`` under the course root, in folder order."""
-    return [load_primer(path) for path in sorted((root / "lessons").glob("primer/*/primer.toml"))]
+def load_primers(catalog: Catalog) -> list[Primer]:
+    """Every primer of the catalog (``kind = "primer"``), in course-map order."""
+    return [load_primer(lesson) for lesson in catalog if lesson.kind == "primer"]
 
 
-def load_primer(path: Path) -> Primer:
+def load_primer(lesson: Lesson) -> Primer:
+    """A primer lesson's questions, from the ``primer.toml`` beside its lesson.toml."""
+    path = lesson.primer_file
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         steps = tuple(_step(raw) for raw in data["steps"])
         myths = tuple(_myth(raw) for raw in data["myths"])
         reveal = data["reveal"]
-        return Primer(
-            id=str(data["id"]),
-            title=str(data["title"]),
-            phase=int(data["phase"]),
-            summary=str(data["summary"]),
+        primer = Primer(
+            lesson=lesson,
             steps=steps,
             myths=myths,
             takeaways=tuple(str(item) for item in reveal["takeaways"]),
@@ -93,6 +106,12 @@ def load_primer(path: Path) -> Primer:
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise PrimerError(f"{path}: {exc!r}") from exc
+    keys = [question.key for question in primer.questions]
+    if len(set(keys)) != len(keys):
+        raise PrimerError(f"{path}: two questions share a key ({', '.join(keys)})")
+    if any(len(question.choices) < 2 for question in primer.questions):
+        raise PrimerError(f"{path}: every question needs at least two choices")
+    return primer
 
 
 def _step(raw: dict[str, Any]) -> Question:
@@ -164,3 +183,8 @@ def share_answered(primer: Primer, answers: dict[str, str]) -> tuple[int, int]:
     """(answered, total) questions: the primer's progress."""
     keys = {question.key for question in primer.questions}
     return len(keys & answers.keys()), len(keys)
+
+
+def answered(primer: Primer, store: ProgressStore) -> tuple[int, int]:
+    """(answered, total) for ``primer`` in ``store``: what the map and /progress show."""
+    return share_answered(primer, Answers(store).first(primer))

@@ -3,7 +3,9 @@
 The course map is ordered by phase, from the raw WSGI underneath Flask upwards, which is the
 right order for someone who knows Flask and wants to see how it works, not for someone new to
 web development. They start with their first Flask app (d04) and meet the layers underneath
-(d01-d03) once Flask is familiar. The hub's map and README.md's "Start here" show this path.
+(d01-d03) once Flask is familiar. Before d04 comes the primer p01, "What is Flask?" (questions,
+no code), so ``FIRST_LESSON``, the first lesson ``mission start`` is run on, stays d04. The
+hub's map and README.md's "Start here" show this path.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from mission_control.catalog import Catalog, Lesson
 
 #: The lesson a newcomer starts with: their first Flask app.
 FIRST_LESSON = "d04"
-#: New to web development: Flask first, then the assignments, then what is underneath.
+#: New to web development: the primer (questions, no code), Flask first, then the
+#: assignments, then what is underneath.
 SUGGESTED_PATH = (
+    "p01",
     "d04",
     "a01",
     "d05",

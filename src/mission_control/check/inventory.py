@@ -78,18 +78,22 @@ def list_checkpoints(lesson: Lesson) -> list[CheckpointInfo]:
 
 
 def list_many(lessons: Sequence[Lesson]) -> list[list[CheckpointInfo]]:
-    """The checkpoints of each lesson; those not cached are collected in one process."""
+    """The checkpoints of each lesson; those not cached are collected in one process. A
+    lesson the checker does not run (a primer) has none, and nothing is collected for it."""
     digests = [spec_hash(lesson) for lesson in lessons]
     missing = [
         (lesson, digest)
         for lesson, digest in zip(lessons, digests, strict=True)
-        if digest not in _MEMORY and not _load(digest)
+        if lesson.checkable and digest not in _MEMORY and not _load(digest)
     ]
     if missing:
         collected = _collect_elsewhere([lesson for lesson, _ in missing])
         for (_, digest), infos in zip(missing, collected, strict=True):
             _store(digest, infos)
-    return [list(_MEMORY[digest]) for digest in digests]
+    return [
+        list(_MEMORY[digest]) if lesson.checkable else []
+        for lesson, digest in zip(lessons, digests, strict=True)
+    ]
 
 
 def remember(digest: str, collected: Iterable[CollectedCheckpoint]) -> None:

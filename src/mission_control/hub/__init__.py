@@ -49,7 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["WORKSPACE"] = str(Path(app.config["WORKSPACE"] or workspace_dir(catalog)))
     app.extensions["mission_catalog"] = catalog
     app.extensions["mission_progress"] = store
-    app.extensions["mission_primers"] = load_primers(catalog.root)
+    app.extensions["mission_primers"] = {p.id: p for p in load_primers(catalog)}
     # A check or a start from the hub is the CLI's, on the same course, workspace and store.
     child_env = {
         "MISSION_COURSE_ROOT": str(catalog.root),

@@ -58,6 +58,8 @@ def _lesson(lesson_id: str) -> Lesson:
 def start(lesson_id: str) -> BaseResponse:
     """Copy the starter into the workspace with ``mission start`` (never over existing work)."""
     lesson = _lesson(lesson_id)
+    if not lesson.checkable:  # a primer: nothing to copy, its page is where it is taken
+        return redirect(url_for("lessons.show", lesson_id=lesson.id), 303)
     if not (workspace() / lesson.slug).exists():
         subprocess.run(
             [sys.executable, "-m", "mission_control", "start", lesson.id],
@@ -74,6 +76,8 @@ def start(lesson_id: str) -> BaseResponse:
 def run_checks(lesson_id: str) -> BaseResponse:
     """Queue a check of the workspace copy (or join the one already queued or running)."""
     lesson = _lesson(lesson_id)
+    if not lesson.checkable:  # a primer has no checks to run
+        return redirect(url_for("lessons.show", lesson_id=lesson.id), 303)
     limit = float(current_app.config["CHECK_TIME_LIMIT"])
     run = manager().submit(lesson.id, workspace() / lesson.slug, limit)
     return redirect(url_for("checking.show_run", run_id=run.id), 303)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from mission_control.catalog import Lesson
+from mission_control.hub import primer
 from mission_control.hub.markdown import render, render_file
 from mission_control.hub.services import catalog, lesson_view, store
 from mission_control.journal import Journal
@@ -28,7 +29,10 @@ def _lesson(lesson_id: str) -> Lesson:
 
 @bp.get("/<lesson_id>")
 def show(lesson_id: str) -> str:
-    return _page(_lesson(lesson_id))
+    lesson = _lesson(lesson_id)
+    if lesson.kind == "primer":  # questions and explanations, no code to check
+        return primer.page(lesson)
+    return _page(lesson)
 
 
 def _page(
@@ -75,6 +79,8 @@ def _page(
 def reflect(lesson_id: str) -> str | BaseResponse:
     """Save the self-checks and reflections as a new revision, or show a preview unsaved."""
     lesson = _lesson(lesson_id)
+    if not (lesson.self_checks or lesson.reflection_prompts):
+        abort(404, description=f"{lesson.id} has no self-checks or reflections to save.")
     ticked = [s for s in request.form.getlist("ticked") if s in lesson.self_checks]
     answers = {
         prompt: request.form.get(f"answer-{number}", "").replace("\r\n", "\n")

@@ -8,14 +8,15 @@ import zipfile
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template
+from markupsafe import Markup
 
-from mission_control.hub.markdown import code_css
+from mission_control.hub.markdown import code_css, render
 from mission_control.hub.primer import primers
 from mission_control.hub.services import catalog, lesson_views, store
 from mission_control.journey import journey
 from mission_control.portfolio import write_portfolio
 from mission_control.ports import HUB_PORT
-from mission_control.primer import Answers, share_answered
+from mission_control.primer import answered
 from mission_control.start_here import FIRST_LESSON, suggested_path
 
 bp = Blueprint("main", __name__)
@@ -35,14 +36,20 @@ def index() -> str:
         path=suggested_path(catalog()),
         hub_port=HUB_PORT,
         suggested=journey(catalog(), store(), last_runs=0).suggested,
-        primers=[(p, share_answered(p, Answers(store()).first(p))) for p in primers()],
+        answered={key: answered(primer, store()) for key, primer in primers().items()},
+        primer=next((lesson for lesson in catalog() if lesson.kind == "primer"), None),
     )
 
 
 @bp.get("/progress")
 def progress() -> str:
     """A bar per lesson and per phase, first passes, regressions and the last runs."""
-    return render_template("progress.html", journey=journey(catalog(), store()))
+    course = journey(catalog(), store())
+    reflections = {  # each written reflection as Markdown, rendered (raw HTML is escaped)
+        standing.lesson.id: [Markup(render(text)) for _, text in standing.reflections_written]
+        for standing in course.lessons
+    }
+    return render_template("progress.html", journey=course, reflections=reflections)
 
 
 @bp.get("/progress/portfolio.zip")

@@ -1,4 +1,5 @@
-"""The primer's page: each question asked before its explanation, answered by a plain form."""
+"""A primer's page (``kind = "primer"``): each question asked before its explanation, answered
+by a plain form. It is the primer's lesson page, ``/lessons/p01``; ``/primer/p01`` leads there."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
+from mission_control.catalog import Lesson
 from mission_control.hub.markdown import render
 from mission_control.hub.services import store
 from mission_control.primer import Answers, Primer, share_answered
@@ -13,21 +15,22 @@ from mission_control.primer import Answers, Primer, share_answered
 bp = Blueprint("primer", __name__, url_prefix="/primer")
 
 
-def primers() -> list[Primer]:
-    found: list[Primer] = current_app.extensions["mission_primers"]
+def primers() -> dict[str, Primer]:
+    """Every primer of the catalog, by id (read once, when the hub starts)."""
+    found: dict[str, Primer] = current_app.extensions["mission_primers"]
     return found
 
 
 def _primer(primer_id: str) -> Primer:
-    primer = next((p for p in primers() if p.id == primer_id), None)
+    primer = primers().get(primer_id.strip().lower())
     if primer is None:
         abort(404, description=f"There is no primer called “{primer_id}”.")
     return primer
 
 
-@bp.get("/<primer_id>")
-def show(primer_id: str) -> str:
-    primer = _primer(primer_id)
+def page(lesson: Lesson) -> str:
+    """The page of a primer lesson: its questions, and the explanations already earned."""
+    primer = _primer(lesson.id)
     answers = Answers(store()).first(primer)
     explanations = {q.key: Markup(render(q.explanation)) for q in primer.questions}
     return render_template(
@@ -37,6 +40,13 @@ def show(primer_id: str) -> str:
         explanations=explanations,
         progress=share_answered(primer, answers),
     )
+
+
+@bp.get("/<primer_id>")
+def show(primer_id: str) -> BaseResponse:
+    """The primer's first address: its page is now its lesson page."""
+    primer = _primer(primer_id)
+    return redirect(url_for("lessons.show", lesson_id=primer.id), 301)
 
 
 @bp.post("/<primer_id>/answer")
@@ -51,4 +61,4 @@ def answer(primer_id: str) -> BaseResponse:
     if choice not in question.choices:
         abort(400, description="Choose one of the answers first, then press “Commit my answer”.")
     Answers(store()).record(primer, key, choice)
-    return redirect(url_for("primer.show", primer_id=primer.id, _anchor=f"q-{key}"), 303)
+    return redirect(url_for("lessons.show", lesson_id=primer.id, _anchor=f"q-{key}"), 303)
