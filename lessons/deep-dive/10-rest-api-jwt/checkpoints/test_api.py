@@ -307,6 +307,16 @@ def test_list_posts(client, database):
     second = client.get(path_of(links["next"])).expect_status(200).expect_json(dict)
     expect_equal([p.get("id") for p in second["posts"]], newest[2:4], "the ids behind links.next")
     expect(second["links"].get("prev"), "links.prev on page 2", repr(second["links"]))
+    last = body["pages"]
+    end = client.get(f"{API}/posts", query={"per_page": 2, "page": last})
+    end_body = end.expect_status(200).expect_json(dict)
+    expect(
+        (end_body.get("links") or {}).get("next", "missing") is None,
+        f"links.next to be null on the last page (page {last} of {last}, per_page=2)",
+        repr(end_body.get("links")),
+        response=end,
+        hint="next only when pagination.has_next; None (JSON null) on the last page.",
+    )
     default = client.get(f"{API}/posts").expect_json(dict)
     expect_equal(default.get("per_page"), 20, "per_page without the argument")
     for query in (
