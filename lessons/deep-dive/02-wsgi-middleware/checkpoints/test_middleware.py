@@ -129,6 +129,17 @@ def test_log_line(client, app_log):
     # Once the next request's line is there, a second line for the first would be too.
     client.get(f"/hello/{second}").expect_status(200)
     expect_logged(app_log, "GET", f"/hello/{second}", "200 OK")
+    # The path is logged without its query string.
+    client.get("/greet", query={"name": first}).expect_status(200)
+    logged = [text for text in app_log.lines if "/greet" in text and first in text]
+    expect(
+        not logged,
+        f"the log line of GET /greet?name={first} to show the path /greet alone, without "
+        "the query string",
+        "\n".join(logged),
+        hint="Log PATH_INFO (after SCRIPT_NAME), never QUERY_STRING or the full URL.",
+    )
+    expect_logged(app_log, "GET", "/greet", "200 OK")
     lines = [text for text in app_log.lines if f"/hello/{first} " in text]
     expect(
         len(lines) == 1,

@@ -259,7 +259,7 @@ from werkzeug.test import Client
 from app import app
 
 answers = {}
-for value in ("oops", "-5", "1e3", "", "41"):
+for value in json.loads(sys.argv[1]):
     client = Client(app)
     client.set_cookie("visits", value)
     try:
@@ -271,28 +271,63 @@ print(json.dumps(answers))
 """
 
 
+# (cookie value, the count shown): a whole number of ASCII digits (at most nine) counts, and
+# nothing else, however int() would read it.
+COOKIES = (
+    ("oops", 1),
+    ("-5", 1),
+    ("1e3", 1),
+    ("", 1),
+    ("41", 42),
+    ("007", 8),
+    ("999999999", 1000000000),
+    ("+5", 1),
+    (" 7", 1),
+    ("1_000", 1),
+    ("\u0663", 1),
+    ("\uff11\uff12", 1),
+    ("\u00b2", 1),
+    ("1234567890", 1),
+    ("9" * 30, 1),
+)
+WHY = {
+    "+5": "int() reads it as 5",
+    " 7": "int() skips the space",
+    "1_000": "int() reads it as 1000",
+    "\u0663": "an Arabic-Indic 3: int() reads it as 3",
+    "\uff11\uff12": "full-width digits: int() reads them as 12",
+    "\u00b2": "str.isdigit() says True, then int() raises",
+    "1234567890": "ten digits, one too many",
+    "9" * 30: "thirty digits",
+}
+
+
 @checkpoint(
     "visits-bad-cookie",
     requires="visit-counter",
-    hint="int('oops') raises ValueError: catch it and start from 0, and treat a negative "
-    "number as 0 too. A cookie is whatever the browser sends back.",
+    hint="Count the cookie only when raw.isascii() and raw.isdigit() and len(raw) <= 9, "
+    "else start from 0: int() raises for 'oops' and '²', and reads ' 7', '+5', '1_000' "
+    "and '٣'. A cookie is whatever the browser sends back.",
 )
 def test_visits_bad_cookie(run_command):
-    """A visits cookie that is not a whole number ≥ 0 counts as 0, so the page shows
-    Visits: 1, never an error"""
-    done = run_command(["python", "-c", COOKIE_PROBE], timeout=20)
+    """A visits cookie that is not a whole number of one to nine ASCII digits counts as 0, so
+    the page shows Visits: 1, never an error"""
+    done = run_command(
+        ["python", "-c", COOKIE_PROBE, json.dumps([value for value, _ in COOKIES])], timeout=20
+    )
     if done.exit_code != 0:
         fail(
             "expected app.py to import and answer /visits with Werkzeug's test client, but "
             f"that stopped (exit code {done.exit_code}):\n{done.output[-1500:]}"
         )
     answers = json.loads(done.stdout.strip().splitlines()[-1])
-    for value, wanted in (("oops", 1), ("-5", 1), ("1e3", 1), ("", 1), ("41", 42)):
+    for value, wanted in COOKIES:
         answer = answers[value]
         found = headings(answer["body"])
+        why = f" ({WHY[value]})" if value in WHY else ""
         expect(
             answer["status"].startswith("200") and f"Visits: {wanted}" in found,
-            f"GET /visits with the cookie visits={value!r} to answer 200 with "
+            f"GET /visits with the cookie visits={value!r}{why} to answer 200 with "
             f"<h1>Visits: {wanted}</h1>",
             answer["status"] + (f": {found or answer['body'][:200]!r}" if answer["body"] else ""),
         )
@@ -331,7 +366,14 @@ def test_countdown_int(client):
             ", ".join(f"<li>{item}</li>" for item in items) or "no <li> at all",
             response=r,
         )
-    for path in ("/countdown/abc", "/countdown/0", "/countdown/101", "/countdown/-3"):
+    for path in (
+        "/countdown/abc",
+        "/countdown/0",
+        "/countdown/101",
+        "/countdown/-3",
+        "/countdown/99999999999999999999",
+        "/countdown/" + "9" * 5000,
+    ):
         expect_page(client.get(path), 404)
 
 

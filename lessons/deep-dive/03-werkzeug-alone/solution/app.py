@@ -107,11 +107,12 @@ class MissionApp:
         return redirect(urls.build("index"), code=301)
 
     def visits(self, request: Request, urls: MapAdapter) -> Response:
-        # A cookie is whatever the client sends back: never trust it to be a number.
-        try:
-            count = max(int(request.cookies.get(VISITS_COOKIE, "0")), 0)
-        except ValueError:
-            count = 0
+        # A cookie is whatever the client sends back: never trust it to be a number. Only
+        # ASCII digits count: int() also reads " 7", "+5", "1_000" and digits of other
+        # scripts ("٣"), and str.isdigit() says yes to "²", which int() refuses. Nine digits
+        # at most keep the count an ordinary number.
+        raw = request.cookies.get(VISITS_COOKIE, "")
+        count = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
         count += 1
         response = page("Visits", f"Visits: {count}")
         response.set_cookie(

@@ -537,6 +537,43 @@ def test_posts_pagination(client, run_command, database):
     visit(client, f"/posts?page={last + 1}", follow=False).expect_status(404)
 
 
+# Each reads as page 1 to int() (or makes it raise, or is too big for the database), so
+# an app that reads ?page= with int() or type=int shows page 1 or fails, whatever it holds.
+NOT_PAGE_NUMBERS = (
+    ("abc", "not a number: type=int quietly shows page 1"),
+    ("", "empty"),
+    ("+1", "a sign: int() reads it as 1"),
+    (" 1", "a space: int() skips it"),
+    ("0_1", "an underscore: int() reads it as 1"),
+    ("\u0661", "\u0661, an Arabic-Indic 1: int() reads it as 1"),
+    ("\uff11", "\uff11, a full-width 1: int() reads it as 1"),
+    ("\u00b2", "\u00b2: str.isdigit() says True, then int() raises"),
+    ("9" * 20, "20 digits: past the end, and too big for a database offset"),
+    ("9" * 5000, "5000 digits: int() refuses that many"),
+)
+
+
+@checkpoint(
+    "posts-page-invalid",
+    hint="Read the page yourself: raw = request.args.get('page', '1'); only "
+    "raw.isascii() and raw.isdigit() (and not too many digits) make a page number, anything "
+    "else is abort(404). int() also reads ' 1', '+1', '0_1' and digits of other scripts.",
+)
+def test_posts_page_invalid(client):
+    """GET /posts?page= with anything but ASCII digits (or a number of any length past the
+    end) is the 404 page, never page 1 or a 500"""
+    visit(client, "/posts", query={"page": "1"}, follow=False).expect_status(200)
+    for value, why in NOT_PAGE_NUMBERS:
+        r = client.get("/posts", query={"page": value})
+        shown = value if len(value) <= 24 else value[:12] + f"... ({len(value)} digits)"
+        expect(
+            r.status_code == 404,
+            f"GET /posts?page={shown!r} ({why}) to answer 404, a page that does not exist",
+            f"{r.status_code} {r.reason}",
+            response=r,
+        )
+
+
 # -- N+1 made visible ------------------------------------------------------------------------
 
 

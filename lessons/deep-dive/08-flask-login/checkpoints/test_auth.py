@@ -364,10 +364,21 @@ def test_remember_cookie(client):
         ", ".join(cookies) or "no cookie",
         response=remembered,
     )
+    raw = next(
+        (
+            h
+            for h in remembered.headers.get_all("Set-Cookie")
+            if h.strip().startswith("remember_token=")
+        ),
+        "",
+    )
     expect(
-        "httponly" in cookies["remember_token"][1],
-        "the remember cookie to be HttpOnly",
-        cookies["remember_token"][1],
+        "httponly" in [part.strip() for part in cookies["remember_token"][1].split(";")],
+        "the remember cookie to be HttpOnly, so no script on a page can read it",
+        f"Set-Cookie: {raw} (no HttpOnly)",
+        response=remembered,
+        hint="REMEMBER_COOKIE_HTTPONLY = True in the config (Flask-Login's default is True: "
+        "do not turn it off).",
     )
 
 

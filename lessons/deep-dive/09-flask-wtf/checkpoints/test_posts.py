@@ -234,6 +234,30 @@ def test_post_escaped(client):
     page.expect_text(f"<b>{marker}</b> title")
 
 
+@checkpoint(
+    "post-id-overflow",
+    hint="PostgreSQL's integer stops at 2147483647, and a bigger id sent to it is a DataError "
+    "(a 500): give the converter a bound, '/posts/<int(max=2147483647):post_id>', on every "
+    "route with a post id, so such a URL matches no route and is the 404 page.",
+    requires="new-post",
+)
+def test_post_id_overflow(client):
+    """GET /posts/<id> and /posts/<id>/edit of an id past what the database holds
+    (2147483648, 99999999999, 20 digits) are the 404 page, never a 500"""
+    log_in(client)
+    post_id, _ = published(client)
+    client.get(f"/posts/{post_id}").expect_status(200)
+    for too_big in ("2147483648", "99999999999", "9" * 20):
+        for path in (f"/posts/{too_big}", f"/posts/{too_big}/edit"):
+            r = client.get(path)
+            expect(
+                r.status_code == 404 and "text/html" in (r.content_type or ""),
+                f"GET {path} (a logged-in user; an id no post has) to answer the 404 page",
+                f"{r.status_code} {r.reason}, {r.content_type or 'no Content-Type'}",
+                response=r,
+            )
+
+
 # -- images --------------------------------------------------------------------------------
 
 

@@ -307,6 +307,16 @@ def test_list_posts(client, database):
     second = client.get(path_of(links["next"])).expect_status(200).expect_json(dict)
     expect_equal([p.get("id") for p in second["posts"]], newest[2:4], "the ids behind links.next")
     expect(second["links"].get("prev"), "links.prev on page 2", repr(second["links"]))
+    last = body["pages"]
+    end = client.get(f"{API}/posts", query={"per_page": 2, "page": last})
+    end_body = end.expect_status(200).expect_json(dict)
+    expect(
+        (end_body.get("links") or {}).get("next", "missing") is None,
+        f"links.next to be null on the last page (page {last} of {last}, per_page=2)",
+        repr(end_body.get("links")),
+        response=end,
+        hint="next only when pagination.has_next; None (JSON null) on the last page.",
+    )
     default = client.get(f"{API}/posts").expect_json(dict)
     expect_equal(default.get("per_page"), 20, "per_page without the argument")
     for query in (
@@ -322,6 +332,56 @@ def test_list_posts(client, database):
             "bad_request",
             f"GET /api/v1/posts?{'&'.join(f'{k}={v}' for k, v in query.items())}",
         )
+
+
+# Each is read by int() as a number in range, or makes int() raise, or is a number past the
+# bound that a database OFFSET cannot hold: only a check of ASCII digits refuses them all.
+NOT_NUMBERS = (
+    (" 2", "a space: int() skips it"),
+    ("+2", "a sign: int() reads it as 2"),
+    ("1_0", "an underscore: int() reads it as 10"),
+    ("", "empty"),
+    ("\u0662", "\u0662, an Arabic-Indic 2: int() reads it as 2"),
+    ("\uff12", "\uff12, a full-width 2: int() reads it as 2"),
+    ("\u00b2", "\u00b2: str.isdigit() says True, then int() raises"),
+    ("9" * 20, "20 digits: past the bound, and too big for a database OFFSET"),
+    ("9" * 5000, "5000 digits: int() refuses that many"),
+)
+PARAMS_HINT = (
+    "Read the text yourself: raw = request.args.get(name); accept it only when "
+    "raw.isascii() and raw.isdigit() and it has a few digits at most, then check the range "
+    "with int(raw); raise the 400 for anything else."
+)
+
+
+@checkpoint("list-params-invalid", hint=PARAMS_HINT)
+def test_list_params_invalid(client):
+    """GET /api/v1/posts: page 1 to 1,000,000 and per_page 1 to 100, in ASCII digits only;
+    anything else (other scripts' digits, signs, spaces, 20 digits) → 400, never a 500"""
+    for query, wanted in (({"per_page": 1}, 1), ({"per_page": 100}, 100)):
+        body = client.get(f"{API}/posts", query=query).expect_status(200).expect_json(dict)
+        expect_equal(
+            body.get("per_page"), wanted, f"per_page of GET /api/v1/posts?per_page={wanted}"
+        )
+    far = client.get(f"{API}/posts", query={"page": 1000000}).expect_status(200).expect_json(dict)
+    expect_equal(
+        (far.get("page"), far.get("posts")),
+        (1000000, []),
+        "page and posts of GET /api/v1/posts?page=1000000 (the last page allowed, past the end)",
+    )
+    for name, values in (
+        ("page", (("1000001", "one past 1,000,000"), *NOT_NUMBERS)),
+        ("per_page", (("101", "one past 100"), *NOT_NUMBERS)),
+    ):
+        for value, why in values:
+            shown = value if len(value) <= 24 else value[:12] + f"... ({len(value)} digits)"
+            expect_api_error(
+                client.get(f"{API}/posts", query={name: value}),
+                400,
+                "bad_request",
+                f"GET /api/v1/posts?{name}={shown!r} ({why})",
+                hint=PARAMS_HINT,
+            )
 
 
 @checkpoint("create-post", hint=SCHEMA_HINT, requires="token")
@@ -410,6 +470,33 @@ def test_author_only(client):
     deleted = client.delete(path, headers=auth(author))
     expect_equal(deleted.status_code, 204, "the status of DELETE by the author", response=deleted)
     expect_api_error(client.get(path), 404, "not_found", "GET of a deleted post")
+
+
+@checkpoint(
+    "post-id-overflow",
+    hint="PostgreSQL's integer stops at 2147483647, and a bigger id sent to it is a DataError "
+    "(a 500): answer 404 for such an id before the query, where you look the post up. "
+    "(max= on the three rules is not enough: Werkzeug answers the PATCH with a 405.)",
+    requires="create-post",
+)
+def test_post_id_overflow(client):
+    """GET, PATCH and DELETE /api/v1/posts/<id> of an id past what the database holds
+    (99999999999, 20 digits) → 404 not_found, never a 500"""
+    token = token_for(client, register(client))
+    post, _ = create(client, token)
+    client.get(f"{API}/posts/{post['id']}").expect_status(200)
+    for post_id in ("2147483648", "99999999999", "9" * 20):
+        path = f"{API}/posts/{post_id}"
+        expect_api_error(client.get(path), 404, "not_found", f"GET {path}")
+        expect_api_error(
+            client.patch(path, json={"title": "Not a post at all"}, headers=auth(token)),
+            404,
+            "not_found",
+            f"PATCH {path}",
+        )
+        expect_api_error(
+            client.delete(path, headers=auth(token)), 404, "not_found", f"DELETE {path}"
+        )
 
 
 # -- the document and the queries ----------------------------------------------------------

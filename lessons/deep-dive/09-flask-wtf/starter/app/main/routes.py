@@ -1,7 +1,7 @@
 """The ``main`` blueprint: the home page, the health check, the blog's pages, and the error
 pages of the whole app."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -44,17 +44,28 @@ def dashboard():
 
 # TODO (d09): GET/POST /posts/new (login required) with PostForm: 302 to the post with a
 # flash, or the form again with 422.
-# TODO (d09): GET /posts/<int:post_id>, showing main/post.html.
-# TODO (d09): GET/POST /posts/<int:post_id>/edit and POST /posts/<int:post_id>/delete, for
+# TODO (d09): GET /posts/<int(max=2147483647):post_id>, showing main/post.html (the max:
+# PostgreSQL's integer stops there, and a bigger id sent to it is a 500, not a 404).
+# TODO (d09): GET/POST /posts/<id>/edit and POST /posts/<id>/delete (the same max), for
 # the author only (abort(403) for anyone else).
 # TODO (d09): GET /uploads/<name>: send_from_directory, with X-Content-Type-Options: nosniff.
 
 
+def page_number():
+    """The ``?page=`` of the URL, page 1 without it. Only ASCII digits make a page number:
+    ``int()`` would also read ``٣``, ``１２``, `` 2 `` or ``1_0``, and ``isdigit()`` lets ``²``
+    through to an ``int()`` that raises. Anything else, or a number so long that no page has
+    it (PostgreSQL could not even hold its offset), is a page that does not exist: 404."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        abort(404)
+    return int(raw)  # 0 is a 404 too: db.paginate refuses pages below 1
+
+
 @bp.get("/posts")
 def posts():
-    page = request.args.get("page", 1, type=int)
     pagination = db.paginate(
-        newest_posts(), page=page, per_page=current_app.config["POSTS_PER_PAGE"]
+        newest_posts(), page=page_number(), per_page=current_app.config["POSTS_PER_PAGE"]
     )
     return render_template("main/posts.html", pagination=pagination)
 
