@@ -296,10 +296,17 @@ def _continue_from(lesson: Lesson, source: Path, destination: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append one JSON line to FILE as each checkpoint finishes (the hub's live view).",
 )
+@click.option(
+    "--app",
+    "app_name",
+    metavar="NAME",
+    help="For a lesson with several apps (d14: flask, django, fastapi): check this one only.",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
     lesson_key: str,
+    app_name: str | None,
     path: Path | None,
     solution: bool,
     url: str | None,
@@ -340,39 +347,55 @@ def check_command(
             sys.exit(2)
         _lesson(catalog, lesson_key)
         return
-    request = plan(
-        catalog,
-        lesson,
-        path=path,
-        solution=solution,
-        url=url,
-        serve=serve,
-        ignore_prerequisites=ignore_prerequisites,
-        reverse=reverse,
-        extra_checkpoints=extra_checkpoints,
-        events=events.resolve() if events else None,
-    )
+    views = _app_views(lesson, app_name)
+    requests = [
+        plan(
+            catalog,
+            view,
+            path=path,
+            solution=solution,
+            url=url,
+            serve=serve,
+            ignore_prerequisites=ignore_prerequisites,
+            reverse=reverse,
+            extra_checkpoints=extra_checkpoints,
+            events=events.resolve() if events else None,
+        )
+        for view in views
+    ]
+    request = requests[0]
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        report = run_check(request)
+        reports = [run_check(one) for one in requests]
     except KeyboardInterrupt:
         click.echo("Interrupted: your app was stopped and nothing was recorded.", err=True)
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    recorded = counts_as_progress(request.source, record)
+    if len(reports) > 1:
+        from mission_control.check.report import merge_reports
+
+        report = merge_reports(reports)  # one run of the lesson: progress, the hub, --json
+    else:
+        report = reports[0]
+    # One app of several is a part of the lesson: it is never recorded as its progress.
+    recorded = counts_as_progress(request.source, record) and not (lesson.apps and app_name)
     if recorded:
         try:
             ProgressStore().record(report, str(request.source))
         except Exception as exc:
             click.echo(f"(Could not save this run to your progress: {exc})", err=True)
-    notice = _port_notice(report, lesson) if request.url is None else None
+    notice = _port_notice(report, views[0]) if request.url is None else None
     if output is not None:
         write_report(output, report.to_dict())
     if notice:  # on stderr unless the learner reads text
         click.echo(notice, err=fmt != "text")
     if fmt == "text":
-        TextRenderer().render(report)
+        renderer = TextRenderer()
+        for one in reports:
+            renderer.render(one)
+        if len(reports) > 1:
+            renderer.app_rows(reports)
     else:
         name = request.app_dir.name if request.app_dir else str(url)
         from mission_control.check.formats import render
@@ -380,8 +403,28 @@ def check_command(
         sys.stdout.write(render(report, lesson, fmt, name=name))
         sys.stdout.flush()
     if not recorded:  # on stderr, so stdout stays the report
-        click.echo(f"(Not recorded as your progress: {_NOT_RECORDED[request.source]}.)", err=True)
-    sys.exit(0 if report.ok else 1)
+        why = _NOT_RECORDED[request.source]
+        if lesson.apps and app_name and request.source == "workspace":
+            why = f"it checked the {app_name} app only; check every app to count it"
+        click.echo(f"(Not recorded as your progress: {why}.)", err=True)
+    sys.exit(0 if all(one.ok for one in reports) else 1)
+
+
+def _app_views(lesson: Lesson, app_name: str | None) -> list[Lesson]:
+    """The lesson as each app to check sees it: every app of a lesson with several
+    (``[[apps]]``), or the one ``--app`` names; the lesson itself when it has one app."""
+    if not lesson.apps:
+        if app_name:
+            raise click.UsageError(
+                f"{lesson.id} has one app; --app is for lessons with several (such as d14)"
+            )
+        return [lesson]
+    if app_name is None:
+        return [lesson.for_app(name) for name in lesson.app_names]
+    try:
+        return [lesson.for_app(app_name)]
+    except KeyError as error:
+        raise click.UsageError(str(error.args[0])) from None
 
 
 _NOT_RECORDED = {
