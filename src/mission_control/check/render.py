@@ -91,6 +91,7 @@ class TextRenderer:
         """A lesson with several apps: one row per app after their reports, so the three
         frameworks read side by side (``✔ flask    11 passed, 0 failed``)."""
         out = self.stream
+        print(file=out)
         print(self.paint("Every app, the same checkpoints", "1"), file=out)
         width = max(len(report.app or "") for report in reports)
         for report in reports:
