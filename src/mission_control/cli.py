@@ -4,6 +4,8 @@ mission lessons                      the course map with your progress
 mission start a01 [--dir DIR]        copy the starter into workspace/ (never overwrites)
 mission start d07 --from d06         carry on with your own d06 app, plus d07's new files
 mission check a01                    check your copy (or --path, --solution, --url; --serve)
+mission check d14 --app django       one app of a lesson with several (a row per app without it)
+mission compare d14 --solution       the apps of d14 side by side: code, start-up, requests/s, p99
 mission progress [a01]               bars, first passes and regressions
 mission reflect a01                  tick self-checks, write reflections ($EDITOR or stdin)
 mission portfolio --out DIR          your lessons as Markdown pages for a GitHub Pages blog
@@ -675,6 +677,80 @@ def serve_command(host: str, port: int | None) -> None:
 
 
 # -- for lesson authors ------------------------------------------------------------------------
+
+
+@main.command("compare")
+@click.argument("lesson_key", metavar="LESSON")
+@click.option("--solution", is_flag=True, help="Compare the reference solutions.")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Compare the apps in this folder (default: your workspace copy).",
+)
+@click.option(
+    "--requests",
+    "total",
+    type=click.IntRange(1, 20000),
+    default=2000,
+    show_default=True,
+    help="GET /api/v1/posts requests per app, over all rounds.",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Clients."
+)
+@click.option(
+    "--rounds", type=click.IntRange(1, 20), default=4, show_default=True, help="Interleaved."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def compare_command(
+    lesson_key: str,
+    solution: bool,
+    path: Path | None,
+    total: int,
+    concurrency: int,
+    rounds: int,
+    as_json: bool,
+) -> None:
+    """Measure a lesson's apps side by side (d14: Flask, Django, FastAPI): files and lines
+    of code, start-up time, and requests per second and p99 of GET /api/v1/posts, each
+    under its production server, in interleaved rounds. Figures to read, not a grade."""
+    from mission_control.compare import CompareError, compare, table, to_json
+
+    if solution and path:
+        raise click.UsageError("choose one of --solution and --path")
+    catalog = _catalog()
+    lesson = _lesson(catalog, lesson_key)
+    if not lesson.apps:
+        raise click.UsageError(
+            f"{lesson.id} has one app; compare is for lessons with several (such as d14)"
+        )
+    if solution:
+        source = lesson.solution
+    else:
+        source = path.resolve() if path else workspace_dir(catalog) / lesson.slug
+    if not as_json:
+        click.echo(
+            f"Comparing {lesson.id} in {source}: {total} requests per app, {concurrency} "
+            f"clients, {rounds} interleaved rounds…",
+            err=True,
+        )
+    try:
+        figures = compare(
+            lesson, source, requests=total, concurrency=concurrency, rounds=rounds
+        )
+    except CompareError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        settings = {"requests": total, "concurrency": concurrency, "rounds": rounds}
+        click.echo(to_json(figures, settings))
+        return
+    click.echo(table(figures))
+    click.echo(
+        "\nLines: .py and templates, blank lines and migrations left out. Requests/s: the "
+        "median of the rounds; p50/p99 over every request. Your machine, this run: compare "
+        "the apps with each other, not with other machines."
+    )
 
 
 @main.group("dev")
