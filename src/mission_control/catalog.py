@@ -555,9 +555,7 @@ def load_lesson(toml_path: Path | str) -> Lesson:
     )
 
 
-def _app_fields(
-    reader: _Reader, table: dict[str, Any], prefix: str
-) -> tuple[Entry, str, int]:
+def _app_fields(reader: _Reader, table: dict[str, Any], prefix: str) -> tuple[Entry, str, int]:
     """``entry``, ``interface`` and ``port`` of ``[app]`` or of one of ``[[apps]]``."""
     try:
         entry = parse_entry(reader.string(table, "entry", prefix=prefix))

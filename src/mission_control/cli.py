@@ -736,9 +736,7 @@ def compare_command(
             err=True,
         )
     try:
-        figures = compare(
-            lesson, source, requests=total, concurrency=concurrency, rounds=rounds
-        )
+        figures = compare(lesson, source, requests=total, concurrency=concurrency, rounds=rounds)
     except CompareError as error:
         raise click.ClickException(str(error)) from None
     if as_json:

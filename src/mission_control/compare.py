@@ -243,8 +243,7 @@ def serving(lesson: Lesson, source: Path, apps: list[App]) -> Iterator[list[Serv
     """Every app set up and started, each in its own temporary copy; always stopped."""
     with tempfile.TemporaryDirectory(prefix="mission-compare-") as tmp:
         servers = [
-            Server(lesson, app, app_copy(lesson, app, source, Path(tmp) / app.name))
-            for app in apps
+            Server(lesson, app, app_copy(lesson, app, source, Path(tmp) / app.name)) for app in apps
         ]
         try:
             yield servers

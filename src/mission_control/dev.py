@@ -281,9 +281,7 @@ def read_variants(lesson: Lesson) -> list[Variant]:
             )
         if not lesson.apps and app is not None:
             raise VariantsError(f"{path}: {where}app: {lesson.id} has one app")
-        variants.append(
-            Variant(lesson.id, name, description, diff, caught_by, passes, only, app)
-        )
+        variants.append(Variant(lesson.id, name, description, diff, caught_by, passes, only, app))
     described = {variant.diff.name for variant in variants}
     if orphans := sorted(p.name for p in folder.glob("*.diff") if p.name not in described):
         raise VariantsError(f"{path}: describes no variant for {', '.join(orphans)}")

@@ -176,7 +176,9 @@ def _only_this_app(lesson: Lesson, config: pytest.Config, items: list[pytest.Ite
         wanted = spec.app if spec is not None else None
         if wanted is not None and wanted not in lesson.app_names:
             known = ", ".join(lesson.app_names) or "none"
-            raise pytest.UsageError(f"{item.name} is for app {wanted!r}; the lesson's apps: {known}")
+            raise pytest.UsageError(
+                f"{item.name} is for app {wanted!r}; the lesson's apps: {known}"
+            )
         (other if wanted and lesson.app and wanted != lesson.app else kept).append(item)
     if other:
         config.hook.pytest_deselected(items=other)

@@ -258,7 +258,12 @@ def run_check(request: CheckRequest) -> Report:
             raise KeyboardInterrupt
 
     report.results = list(session.results.values())
-    if session.collected and report.spec_hash and request.extra_checkpoints is None and not lesson.app:
+    if (
+        session.collected
+        and report.spec_hash
+        and request.extra_checkpoints is None
+        and not lesson.app
+    ):
         # A teacher's extra checkpoints are not the lesson's: never list them under its hash
         # (nor one app's share of a lesson with several).
         remember(report.spec_hash, session.collected.values())

@@ -111,7 +111,9 @@ def create(client, token, **changes):
 
 
 def expect_api_error(response, status, code, what, hint=ERROR_HINT):
-    expect_equal(response.status_code, status, f"the status of {what}", response=response, hint=hint)
+    expect_equal(
+        response.status_code, status, f"the status of {what}", response=response, hint=hint
+    )
     body = response.expect_json(dict, hint=hint)
     expect_equal(body.get("error"), code, f'"error" of {what}', response=response, hint=hint)
     expect(
@@ -189,14 +191,20 @@ def test_register(client):
             {"username": unique(), "email": f"{username}@example.com"},
             {"username": unique(), "email": "no-at-sign"},
         ],
-        "password": [{"username": unique(), "email": f"{unique()}@example.com", "password": "short"}],
+        "password": [
+            {"username": unique(), "email": f"{unique()}@example.com", "password": "short"}
+        ],
     }
     for field, attempts in cases.items():
         for changes in attempts:
             sent = {"password": PASSWORD, **changes}
             what = f"POST /api/v1/users with {json.dumps(changes)[:70]}"
             error = expect_api_error(
-                client.post(f"{API}/users", json=sent), 422, "validation_error", what, hint=RULES_HINT
+                client.post(f"{API}/users", json=sent),
+                422,
+                "validation_error",
+                what,
+                hint=RULES_HINT,
             )
             expect(
                 isinstance(error.get("fields"), dict) and field in error["fields"],
@@ -275,7 +283,9 @@ def test_bad_tokens(client):
             response, 401, "unauthorized", f"POST /api/v1/posts with {what}", hint=DECODE_HINT
         )
     response = client.post(
-        f"{API}/posts", json=new_post(), headers=auth(sign({"sub": sub, "iat": now, "exp": now + 900}))
+        f"{API}/posts",
+        json=new_post(),
+        headers=auth(sign({"sub": sub, "iat": now, "exp": now + 900})),
     )
     expect_equal(
         response.status_code,
@@ -404,7 +414,13 @@ def test_list_posts(client):
     expect(second["links"].get("prev"), "links.prev on page 2", repr(second["links"]))
     default = client.get(f"{API}/posts").expect_status(200).expect_json(dict)
     expect_equal(default.get("per_page"), 20, "per_page without the argument")
-    for query in ({"per_page": 0}, {"per_page": 101}, {"per_page": "ten"}, {"page": 0}, {"page": "x"}):
+    for query in (
+        {"per_page": 0},
+        {"per_page": 101},
+        {"per_page": "ten"},
+        {"page": 0},
+        {"page": "x"},
+    ):
         expect_api_error(
             client.get(f"{API}/posts", query=query),
             400,

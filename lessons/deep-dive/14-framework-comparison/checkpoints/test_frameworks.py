@@ -12,7 +12,7 @@ ADMIN_HINT = (
     "blog/admin.py with @admin.register(Post)."
 )
 OPENAPI_HINT = (
-    "Declare every route on an APIRouter(prefix=\"/api/v1\") included in the app, with "
+    'Declare every route on an APIRouter(prefix="/api/v1") included in the app, with '
     "the HTTP method decorators (@router.get, .post, .patch, .delete): FastAPI writes the "
     "document from them."
 )

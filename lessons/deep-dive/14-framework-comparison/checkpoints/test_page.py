@@ -40,7 +40,9 @@ def test_post_page(client):
     its author; an unknown id → a 404 page"""
     title = f"Tags like <em>this</em> stay text {uuid.uuid4().hex[:6]}"
     post_id, username, body = a_post(client, title)
-    page = visit(client, f"/posts/{post_id}").expect_status(200, hint=PAGE_HINT).html(hint=PAGE_HINT)
+    page = (
+        visit(client, f"/posts/{post_id}").expect_status(200, hint=PAGE_HINT).html(hint=PAGE_HINT)
+    )
     heading = page.one("h1", "the post's title in an <h1>", hint=PAGE_HINT)
     expect(
         heading.text == title,

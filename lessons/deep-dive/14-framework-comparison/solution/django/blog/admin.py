@@ -5,6 +5,6 @@ from blog.models import Post
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "author", "category", "created_at"]
-    list_filter = ["category"]
-    search_fields = ["title", "body"]
+    list_display = ("title", "author", "category", "created_at")
+    list_filter = ("category",)
+    search_fields = ("title", "body")

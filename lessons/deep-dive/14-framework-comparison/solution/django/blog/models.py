@@ -20,7 +20,7 @@ class Post(models.Model):
     )
 
     class Meta:
-        ordering = ["-created_at", "-id"]  # newest first
+        ordering = ("-created_at", "-id")  # newest first
 
     def __str__(self):
         return self.title

@@ -13,7 +13,9 @@ def no_spam(title):
 
 
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=5, max_length=120), AfterValidator(no_spam)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=5, max_length=120),
+    AfterValidator(no_spam),
 ]
 Body = Annotated[str, Field(max_length=10_000), StringConstraints(pattern=r"\S")]
 Category = Literal["tech", "life", "news"]

@@ -58,9 +58,15 @@ def register():
 def create_token():
     data = json_object()
     email, password = data.get("email"), data.get("password")
-    user = db.session.scalar(select(User).where(User.email == email)) if isinstance(email, str) else None
-    if user is None or not isinstance(password, str) or not check_password_hash(
-        user.password_hash, password
+    user = (
+        db.session.scalar(select(User).where(User.email == email))
+        if isinstance(email, str)
+        else None
+    )
+    if (
+        user is None
+        or not isinstance(password, str)
+        or not check_password_hash(user.password_hash, password)
     ):
         raise ApiError(401, "Wrong email or password")
     seconds = int(LIFETIME.total_seconds())
