@@ -194,6 +194,12 @@ def test_an_unknown_app_is_a_clear_error() -> None:
     assert "a09 has no app 'django' (its apps: plain, raw)" in run.stderr
 
 
+def test_a_url_needs_the_name_of_its_app() -> None:
+    run = mission("check", "a09", "--url", "http://127.0.0.1:9", env=ENV)
+    assert run.returncode == 2
+    assert "--url checks one server: say which app it is with --app (plain, raw)" in run.stderr
+
+
 def test_app_on_a_lesson_with_one_app_is_a_clear_error() -> None:
     run = mission("check", "a03", "--solution", "--app", "raw", env=ENV)
     assert run.returncode == 2

@@ -349,6 +349,9 @@ def check_command(
             sys.exit(2)
         _lesson(catalog, lesson_key)
         return
+    if url and lesson.apps and not app_name:
+        names = ", ".join(lesson.app_names)
+        raise click.UsageError(f"--url checks one server: say which app it is with --app ({names})")
     views = _app_views(lesson, app_name)
     requests = [
         plan(
