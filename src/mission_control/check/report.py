@@ -283,7 +283,8 @@ class Report:
             "summary": self.summary,
             "notices": list(self.notices),
             "setup": [step.to_dict() for step in self.setup],
-            "app": self.app,
+            # only for a lesson with several apps: the app, or null and each app's report
+            **({"app": self.app} if self.app or self.apps else {}),
             **({"apps": [report.to_dict() for report in self.apps]} if self.apps else {}),
         }
 
