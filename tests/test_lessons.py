@@ -229,10 +229,15 @@ def test_contract_bullets_reader() -> None:
 
 @by_id
 def test_requirements_are_declared_and_installed(lesson: Lesson) -> None:
-    for folder in (lesson.starter, lesson.solution):
-        listed = (folder / "requirements.txt").read_text().split("\n")
-        listed = [line.strip() for line in listed if line.strip() and not line.startswith("#")]
-        assert sorted(listed) == sorted(lesson.requirements), f"{folder}/requirements.txt"
+    """Each app folder's requirements.txt lists its requirements (lesson.toml's, or for a
+    lesson with several apps that app's own), and the course environment satisfies all."""
+    wanted = [(app.folder, app.requirements) for app in lesson.apps] or [("", lesson.requirements)]
+    for base in (lesson.starter, lesson.solution):
+        for subfolder, requirements in wanted:
+            folder = base / subfolder
+            listed = (folder / "requirements.txt").read_text().split("\n")
+            listed = [line.strip() for line in listed if line.strip() and not line.startswith("#")]
+            assert sorted(listed) == sorted(requirements), f"{folder}/requirements.txt"
     for requirement in map(Requirement, lesson.requirements):
         try:
             installed = version(requirement.name)

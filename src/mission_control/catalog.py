@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -172,8 +172,37 @@ SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType(
 
 
 @dataclass(frozen=True)
+class App:
+    """One of several apps a lesson checks against the same checkpoints (``[[apps]]``, d14:
+    the same blog in Flask, Django and FastAPI), each in its own folder of ``starter/`` and
+    ``solution/`` with its own way to import and run it.
+
+    ``production`` is the command that serves it as production does (gunicorn, uvicorn),
+    listening on ``$PORT``: what ``mission compare`` measures. ``given`` means the starter
+    holds this app finished (the learner reads it, writes the others), so the starter is
+    not expected to fail for it.
+    """
+
+    name: str
+    folder: str
+    entry: Entry
+    run: str
+    port: int
+    requirements: tuple[str, ...]
+    interface: str = "wsgi"
+    setup: tuple[str, ...] = ()
+    production: str = ""
+    given: bool = False
+
+
+@dataclass(frozen=True)
 class Lesson:
-    """One lesson: a tutorial, a starter, a reference solution and checkpoints."""
+    """One lesson: a tutorial, a starter, a reference solution and checkpoints.
+
+    A lesson with several apps (``apps``) is read as the first of them; :meth:`for_app`
+    gives the lesson as one app sees it (its entry, run command, set-up, folder), which is
+    what the checker checks.
+    """
 
     id: str
     slug: str
@@ -224,6 +253,39 @@ class Lesson:
         """A primer's questions (``kind = "primer"``)."""
         return self.path / "primer.toml"
 
+    #: ``[[apps]]``: several apps checked with the same checkpoints (empty: one app, ``[app]``)
+    apps: tuple[App, ...] = ()
+    #: the app this view of the lesson is for (:meth:`for_app`); None for the lesson itself
+    app: str | None = None
+    #: that app's folder inside starter/, solution/ and provided/ ("" for a one-app lesson)
+    app_folder: str = ""
+    #: ``check.setup`` of a lesson with several apps: run before each app's own set-up
+    common_setup: tuple[str, ...] = ()
+
+    @property
+    def app_names(self) -> tuple[str, ...]:
+        """The names of the lesson's apps (empty for a lesson with one app)."""
+        return tuple(app.name for app in self.apps)
+
+    def for_app(self, name: str) -> Lesson:
+        """The lesson as its app ``name`` is checked: that app's entry, interface, run
+        command, port and set-up (after ``check.setup``), its folder and its provided
+        files. Raises :class:`KeyError` with the known names for an unknown one."""
+        found = next((app for app in self.apps if app.name == name), None)
+        if found is None:
+            known = ", ".join(self.app_names) or "none: it has one app"
+            raise KeyError(f"{self.id} has no app '{name}' (its apps: {known})")
+        return replace(
+            self,
+            entry=found.entry,
+            interface=found.interface,
+            run=found.run,
+            port=found.port,
+            setup=self.common_setup + found.setup,
+            app=found.name,
+            app_folder=found.folder,
+        )
+
     @property
     def phase_name(self) -> str:
         return PHASES[self.phase]
@@ -251,8 +313,9 @@ class Lesson:
     @property
     def provided(self) -> Path:
         """Files the learner is given and must not change: ``mission start`` copies them and
-        the checker lays them over the checked folder."""
-        return self.path / "provided"
+        the checker lays them over the checked folder. For one of several apps, its
+        folder inside provided/."""
+        return self.path / "provided" / self.app_folder
 
     @property
     def variants(self) -> Path:
@@ -384,11 +447,24 @@ _TOP_KEYS = {
     "reflect",
     "continues",
     "kind",
+    "apps",
 }
 #: What a primer's lesson.toml may hold: it has no app, no requirements and no check.
 _PRIMER_KEYS = {"format", "kind", "id", "title", "phase", "order", "summary", "reflect"}
 _REFLECT_KEYS = {"self_checks", "prompts"}
 _APP_KEYS = {"entry", "interface", "run", "port", "processes"}
+_APPS_KEYS = {
+    "name",
+    "folder",
+    "entry",
+    "interface",
+    "run",
+    "port",
+    "requirements",
+    "setup",
+    "production",
+    "given",
+}
 _PROCESS_KEYS = {"name", "run", "ready"}
 _CHECK_KEYS = {"timeout", "env", "services", "live", "points", "setup"}
 _SERVICE_KEYS = {"kind", "env", "hint"}
@@ -464,21 +540,28 @@ def load_lesson(toml_path: Path | str) -> Lesson:
     if kind == "primer":
         return _primer(reader, data, lesson_id, slug, folder, reflect)
 
-    app = reader.table(data, "app")
+    apps = _apps(reader, data)
+    if apps and "app" in data:
+        raise CatalogError(toml_path, "apps", "give either [app] or [[apps]], not both")
+    app = reader.table(data, "app", required=not apps)
     reader.unknown(app, _APP_KEYS, "app.")
     check = reader.table(data, "check", required=False)
     reader.unknown(check, _CHECK_KEYS, "check.")
 
-    try:
-        entry = parse_entry(reader.string(app, "entry", prefix="app."))
-    except ValueError as exc:
-        raise CatalogError(toml_path, "app.entry", str(exc)) from None
-    interface = reader.string(app, "interface", prefix="app.", required=False) or "wsgi"
-    if interface not in ("wsgi", "asgi"):
-        raise CatalogError(toml_path, "app.interface", "must be 'wsgi' or 'asgi'")
-    port = reader.integer(app, "port", 1024, 65535, prefix="app.")
-
-    requirements = reader.string_list(data, "requirements")
+    if apps:
+        if "requirements" in data:
+            raise CatalogError(
+                toml_path,
+                "requirements",
+                "with [[apps]], each app lists its own requirements (apps[i].requirements)",
+            )
+        first = apps[0]
+        entry, interface, run, port = first.entry, first.interface, first.run, first.port
+        requirements = sorted({line for one in apps for line in one.requirements})
+    else:
+        entry, interface, port = _app_fields(reader, app, "app.")
+        run = reader.string(app, "run", prefix="app.")
+        requirements = reader.string_list(data, "requirements")
     for requirement in requirements:
         if not _REQUIREMENT.match(requirement):
             raise CatalogError(
@@ -526,7 +609,7 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         summary=reader.string(data, "summary", max_length=300),
         path=folder.resolve(),
         entry=entry,
-        run=reader.string(app, "run", prefix="app."),
+        run=run,
         port=port,
         requirements=tuple(requirements),
         interface=interface,
@@ -536,7 +619,9 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         services=_services(reader, check, folder),
         live=live,
         points=MappingProxyType(dict(points)),
-        setup=tuple(setup),
+        setup=tuple(setup) + (apps[0].setup if apps else ()),
+        common_setup=tuple(setup) if apps else (),
+        apps=tuple(apps),
         continues=continues,
         self_checks=_optional_list(reader, reflect, "self_checks"),
         reflection_prompts=_optional_list(reader, reflect, "prompts"),
@@ -574,6 +659,59 @@ def _primer(
         reflection_prompts=_optional_list(reader, reflect, "prompts"),
         kind="primer",
     )
+
+
+def _app_fields(reader: _Reader, table: dict[str, Any], prefix: str) -> tuple[Entry, str, int]:
+    """``entry``, ``interface`` and ``port`` of ``[app]`` or of one of ``[[apps]]``."""
+    try:
+        entry = parse_entry(reader.string(table, "entry", prefix=prefix))
+    except ValueError as exc:
+        raise CatalogError(reader.path, f"{prefix}entry", str(exc)) from None
+    interface = reader.string(table, "interface", prefix=prefix, required=False) or "wsgi"
+    if interface not in ("wsgi", "asgi"):
+        raise CatalogError(reader.path, f"{prefix}interface", "must be 'wsgi' or 'asgi'")
+    return entry, interface, reader.integer(table, "port", 1024, 65535, prefix=prefix)
+
+
+def _apps(reader: _Reader, data: dict[str, Any]) -> list[App]:
+    """``[[apps]]``: several apps, one set of checkpoints (none: the lesson has ``[app]``)."""
+    found: list[App] = []
+    for prefix, raw in reader.tables(data, "apps", ""):
+        reader.unknown(raw, _APPS_KEYS, prefix)
+        name = reader.string(raw, "name", prefix=prefix)
+        if not _NAME.match(name):
+            raise CatalogError(reader.path, f"{prefix}name", "must be a lower-case name")
+        if name in {other.name for other in found}:
+            raise CatalogError(reader.path, f"{prefix}name", f"'{name}' is used twice")
+        folder = reader.string(raw, "folder", prefix=prefix)
+        if not _NAME.match(folder) or folder in {other.folder for other in found}:
+            raise CatalogError(
+                reader.path,
+                f"{prefix}folder",
+                "must be a folder name of its own inside starter/ and solution/ (like 'django')",
+            )
+        entry, interface, port = _app_fields(reader, raw, prefix)
+        given = raw.get("given", False)
+        if not isinstance(given, bool):
+            raise CatalogError(reader.path, f"{prefix}given", "must be true or false")
+        setup = raw.get("setup", [])
+        found.append(
+            App(
+                name=name,
+                folder=folder,
+                entry=entry,
+                run=reader.string(raw, "run", prefix=prefix),
+                port=port,
+                requirements=tuple(reader.string_list(raw, "requirements", prefix=prefix)),
+                interface=interface,
+                setup=tuple(reader.string_list(raw, "setup", prefix=prefix)) if setup else (),
+                production=reader.string(raw, "production", prefix=prefix, required=False),
+                given=given,
+            )
+        )
+    if len(found) == 1:
+        raise CatalogError(reader.path, "apps", "[[apps]] is for two apps or more; use [app]")
+    return found
 
 
 def _optional_list(reader: _Reader, table: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -4,6 +4,8 @@ mission lessons                      the course map with your progress
 mission start a01 [--dir DIR]        copy the starter into workspace/ (never overwrites)
 mission start d07 --from d06         carry on with your own d06 app, plus d07's new files
 mission check a01                    check your copy (or --path, --solution, --url; --serve)
+mission check d14 --app django       one app of a lesson with several (a row per app without it)
+mission compare d14 --solution       the apps of d14 side by side: code, start-up, requests/s, p99
 mission progress [a01]               bars, first passes and regressions
 mission reflect a01                  tick self-checks, write reflections ($EDITOR or stdin)
 mission portfolio --out DIR          your lessons as Markdown pages for a GitHub Pages blog
@@ -319,10 +321,17 @@ def _continue_from(lesson: Lesson, source: Path, destination: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append one JSON line to FILE as each checkpoint finishes (the hub's live view).",
 )
+@click.option(
+    "--app",
+    "app_name",
+    metavar="NAME",
+    help="For a lesson with several apps (d14: flask, django, fastapi): check this one only.",
+)
 @click.option("--ignore-prerequisites", is_flag=True, hidden=True)
 @click.option("--reverse", is_flag=True, hidden=True)
 def check_command(
     lesson_key: str,
+    app_name: str | None,
     path: Path | None,
     solution: bool,
     url: str | None,
@@ -373,39 +382,58 @@ def check_command(
             sys.stdout.write(render(report, None, fmt))
             sys.exit(2)
         _code_lesson(catalog, lesson_key)
-    request = plan(
-        catalog,
-        lesson,
-        path=path,
-        solution=solution,
-        url=url,
-        serve=serve,
-        ignore_prerequisites=ignore_prerequisites,
-        reverse=reverse,
-        extra_checkpoints=extra_checkpoints,
-        events=events.resolve() if events else None,
-    )
+    if url and lesson.apps and not app_name:
+        names = ", ".join(lesson.app_names)
+        raise click.UsageError(f"--url checks one server: say which app it is with --app ({names})")
+    views = _app_views(lesson, app_name)
+    requests = [
+        plan(
+            catalog,
+            view,
+            path=path,
+            solution=solution,
+            url=url,
+            serve=serve,
+            ignore_prerequisites=ignore_prerequisites,
+            reverse=reverse,
+            extra_checkpoints=extra_checkpoints,
+            events=events.resolve() if events else None,
+        )
+        for view in views
+    ]
+    request = requests[0]
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        report = run_check(request)
+        reports = [run_check(one) for one in requests]
     except KeyboardInterrupt:
         click.echo("Interrupted: your app was stopped and nothing was recorded.", err=True)
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    recorded = counts_as_progress(request.source, record)
+    if len(reports) > 1:
+        from mission_control.check.report import merge_reports
+
+        report = merge_reports(reports)  # one run of the lesson: progress, the hub, --json
+    else:
+        report = reports[0]
+    # One app of several is a part of the lesson: it is never recorded as its progress.
+    recorded = counts_as_progress(request.source, record) and not (lesson.apps and app_name)
     if recorded:
         try:
             ProgressStore().record(report, str(request.source))
         except Exception as exc:
             click.echo(f"(Could not save this run to your progress: {exc})", err=True)
-    notice = _port_notice(report, lesson) if request.url is None else None
+    notice = _port_notice(report, views[0]) if request.url is None else None
     if output is not None:
         write_report(output, report.to_dict())
     if notice:  # on stderr unless the learner reads text
         click.echo(notice, err=fmt != "text")
     if fmt == "text":
-        TextRenderer().render(report)
+        renderer = TextRenderer()
+        for one in reports:
+            renderer.render(one)
+        if len(reports) > 1:
+            renderer.app_rows(reports)
     else:
         name = request.app_dir.name if request.app_dir else str(url)
         from mission_control.check.formats import render
@@ -413,8 +441,28 @@ def check_command(
         sys.stdout.write(render(report, lesson, fmt, name=name))
         sys.stdout.flush()
     if not recorded:  # on stderr, so stdout stays the report
-        click.echo(f"(Not recorded as your progress: {_NOT_RECORDED[request.source]}.)", err=True)
-    sys.exit(0 if report.ok else 1)
+        why = _NOT_RECORDED[request.source]
+        if lesson.apps and app_name and request.source == "workspace":
+            why = f"it checked the {app_name} app only; check every app to count it"
+        click.echo(f"(Not recorded as your progress: {why}.)", err=True)
+    sys.exit(0 if all(one.ok for one in reports) else 1)
+
+
+def _app_views(lesson: Lesson, app_name: str | None) -> list[Lesson]:
+    """The lesson as each app to check sees it: every app of a lesson with several
+    (``[[apps]]``), or the one ``--app`` names; the lesson itself when it has one app."""
+    if not lesson.apps:
+        if app_name:
+            raise click.UsageError(
+                f"{lesson.id} has one app; --app is for lessons with several (such as d14)"
+            )
+        return [lesson]
+    if app_name is None:
+        return [lesson.for_app(name) for name in lesson.app_names]
+    try:
+        return [lesson.for_app(app_name)]
+    except KeyError as error:
+        raise click.UsageError(str(error.args[0])) from None
 
 
 _NOT_RECORDED = {
@@ -701,6 +749,78 @@ def serve_command(host: str, port: int | None) -> None:
 
 
 # -- for lesson authors ------------------------------------------------------------------------
+
+
+@main.command("compare")
+@click.argument("lesson_key", metavar="LESSON")
+@click.option("--solution", is_flag=True, help="Compare the reference solutions.")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Compare the apps in this folder (default: your workspace copy).",
+)
+@click.option(
+    "--requests",
+    "total",
+    type=click.IntRange(1, 20000),
+    default=2000,
+    show_default=True,
+    help="GET /api/v1/posts requests per app, over all rounds.",
+)
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=8, show_default=True, help="Clients."
+)
+@click.option(
+    "--rounds", type=click.IntRange(1, 20), default=4, show_default=True, help="Interleaved."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def compare_command(
+    lesson_key: str,
+    solution: bool,
+    path: Path | None,
+    total: int,
+    concurrency: int,
+    rounds: int,
+    as_json: bool,
+) -> None:
+    """Measure a lesson's apps side by side (d14: Flask, Django, FastAPI): files and lines
+    of code, start-up time, and requests per second and p99 of GET /api/v1/posts, each
+    under its production server, in interleaved rounds. Figures to read, not a grade."""
+    from mission_control.compare import CompareError, compare, table, to_json
+
+    if solution and path:
+        raise click.UsageError("choose one of --solution and --path")
+    catalog = _catalog()
+    lesson = _lesson(catalog, lesson_key)
+    if not lesson.apps:
+        raise click.UsageError(
+            f"{lesson.id} has one app; compare is for lessons with several (such as d14)"
+        )
+    if solution:
+        source = lesson.solution
+    else:
+        source = path.resolve() if path else workspace_dir(catalog) / lesson.slug
+    if not as_json:
+        click.echo(
+            f"Comparing {lesson.id} in {source}: {total} requests per app, {concurrency} "
+            f"clients, {rounds} interleaved rounds…",
+            err=True,
+        )
+    try:
+        figures = compare(lesson, source, requests=total, concurrency=concurrency, rounds=rounds)
+    except CompareError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        settings = {"requests": total, "concurrency": concurrency, "rounds": rounds}
+        click.echo(to_json(figures, settings))
+        return
+    click.echo(table(figures))
+    click.echo(
+        "\nLines: .py and templates, blank lines and migrations left out. Requests/s: the "
+        "median of the rounds; p50/p99 over every request. Your machine, this run: compare "
+        "the apps with each other, not with other machines."
+    )
 
 
 @main.group("dev")

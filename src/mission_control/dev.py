@@ -28,7 +28,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -147,9 +147,22 @@ def check_solution(lesson: Lesson, *, reverse: bool | None = None) -> list[Findi
 
 def check_starter(lesson: Lesson) -> list[Finding]:
     """Against the starter a normal run passes nothing, and every checkpoint alone (its
-    prerequisites ignored) fails with a message: a checkpoint that cannot fail is a defect."""
+    prerequisites ignored) fails with a message: a checkpoint that cannot fail is a defect.
+    For a lesson with several apps, this holds for each app the learner writes (not for
+    one the starter gives finished, ``given``)."""
+    if lesson.apps:
+        return [
+            replace(finding, check=f"{app.name}: {finding.check}")
+            for app in lesson.apps
+            if not app.given
+            for finding in _check_starter(lesson, ("--app", app.name))
+        ]
+    return _check_starter(lesson, ())
+
+
+def _check_starter(lesson: Lesson, app: tuple[str, ...]) -> list[Finding]:
     starter = str(lesson.starter)
-    run = run_check(lesson.id, "--path", starter)
+    run = run_check(lesson.id, "--path", starter, *app)
     why = run.broken() if run.report is None else None
     if why is None:
         passed = sorted(cid for cid, status in run.statuses().items() if status == "passed")
@@ -159,7 +172,7 @@ def check_starter(lesson: Lesson) -> list[Finding]:
             why = f"`mission check` exited {run.returncode}, not 1:\n{run.output}"
     findings = [_finding("starter", "a normal run against the starter passes no checkpoint", why)]
 
-    alone = run_check(lesson.id, "--path", starter, "--ignore-prerequisites")
+    alone = run_check(lesson.id, "--path", starter, "--ignore-prerequisites", *app)
     why = alone.broken()
     if why is None:
         not_failing = {cid: s for cid, s in alone.statuses().items() if s != "failed"}
@@ -216,6 +229,7 @@ class Variant:
     caught_by: tuple[str, ...]
     still_passes: tuple[str, ...] = ()
     only: bool = False
+    app: str | None = None  # a lesson with several apps: the app the mistake is in
 
     @property
     def id(self) -> str:
@@ -224,7 +238,7 @@ class Variant:
 
 
 _TOP_KEYS = {"still_passes", "only", "variant"}
-_VARIANT_KEYS = {"name", "description", "caught_by", "still_passes", "only"}
+_VARIANT_KEYS = {"name", "description", "caught_by", "still_passes", "only", "app"}
 
 
 def read_variants(lesson: Lesson) -> list[Variant]:
@@ -261,7 +275,15 @@ def read_variants(lesson: Lesson) -> list[Variant]:
         if not diff.is_file():
             raise VariantsError(f"{path}: {where}name: there is no {diff.name} beside it")
         only = _flag(path, raw, "only", where, default_only)
-        variants.append(Variant(lesson.id, name, description, diff, caught_by, passes, only))
+        app = raw.get("app")
+        if lesson.apps and app not in lesson.app_names:
+            raise VariantsError(
+                f"{path}: {where}app must name the app the mistake is in: "
+                f"{', '.join(lesson.app_names)}"
+            )
+        if not lesson.apps and app is not None:
+            raise VariantsError(f"{path}: {where}app: {lesson.id} has one app")
+        variants.append(Variant(lesson.id, name, description, diff, caught_by, passes, only, app))
     described = {variant.diff.name for variant in variants}
     if orphans := sorted(p.name for p in folder.glob("*.diff") if p.name not in described):
         raise VariantsError(f"{path}: describes no variant for {', '.join(orphans)}")
@@ -322,7 +344,8 @@ def check_variant(lesson: Lesson, variant: Variant) -> Finding:
         except subprocess.CalledProcessError as error:
             why = f"{variant.diff} does not apply to the solution:\n{error.stderr.decode()}"
             return Finding("variants", check, False, why)
-        run = run_check(lesson.id, "--path", str(folder))
+        app = ("--app", variant.app) if variant.app else ()
+        run = run_check(lesson.id, "--path", str(folder), *app)
     return _finding("variants", check, _variant_failure(variant, run), run)
 
 
@@ -481,8 +504,28 @@ def serving_solution(lesson: Lesson) -> Iterator[tuple[str, Path]]:
     ):
         folder = app_folder(lesson, lesson.solution, Path(tmp) / "app")
         env = {**lesson.check_env, **service_env(services)}
+        if lesson.apps:  # several apps: the first, as `mission check --app <first>` runs it
+            lesson = lesson.for_app(lesson.apps[0].name)
+            folder = folder / lesson.app_folder
+            for command in lesson.setup:
+                _setup(command, folder, env)
         with running_server(lesson.run, folder, env) as base_url:
             yield base_url, folder
+
+
+def _setup(command: str, folder: Path, env: Mapping[str, str]) -> None:
+    """One of the app's set-up commands (``flask --app app init-db``), before it starts."""
+    from mission_control.check.processes import command_argv
+
+    full_env = {**os.environ, **env}
+    subprocess.run(
+        command_argv(command, full_env),
+        cwd=folder,
+        env=full_env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def check_walkthrough(lesson: Lesson) -> list[Finding]:

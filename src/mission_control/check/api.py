@@ -13,6 +13,8 @@ A checkpoint is a pytest test function in ``checkpoints/test_*.py`` with::
   ``test_``); ``hint`` is advice in the lesson's own terms, shown under a failure;
 - ``requires`` names checkpoints that must pass first; if one did not, this one is skipped
   and says which;
+- ``app="django"`` (a lesson with several apps, ``[[apps]]``) runs the checkpoint only when
+  that app is checked: what only one framework gives (Django's admin);
 - ``hidden=True`` (a teacher's private check) shows the learner only a fixed message when it
   does not pass: no detail, request, response, log or hint.
 
@@ -41,6 +43,7 @@ class CheckpointSpec:
     hint: str | None
     requires: tuple[str, ...]
     hidden: bool = False
+    app: str | None = None  # a lesson with several apps: runs only when checking this one
 
 
 def checkpoint(
@@ -49,6 +52,7 @@ def checkpoint(
     hint: str | None = None,
     requires: str | tuple[str, ...] = (),
     hidden: bool = False,
+    app: str | None = None,
 ) -> Callable[[F], F]:
     """Mark a test function as a checkpoint (see the module docstring)."""
     required = (requires,) if isinstance(requires, str) else tuple(requires)
@@ -59,7 +63,7 @@ def checkpoint(
             raise ValueError(f"checkpoint id {name!r} must be lower-case words joined by - or _")
         if not (function.__doc__ or "").strip():
             raise ValueError(f"checkpoint {name!r} needs a docstring: its title")
-        function.__checkpoint__ = CheckpointSpec(name, hint, required, hidden)  # type: ignore[attr-defined]
+        function.__checkpoint__ = CheckpointSpec(name, hint, required, hidden, app)  # type: ignore[attr-defined]
         return function
 
     return mark

@@ -128,6 +128,7 @@ def pytest_collection_modifyitems(
 ) -> None:
     check = _session(config)
     by_id: dict[str, pytest.Item] = {}
+    _only_this_app(check.lesson, config, items)
     for item in items:
         function = getattr(item, "function", None)
         spec = getattr(function, "__checkpoint__", None) or CheckpointSpec(
@@ -163,6 +164,25 @@ def pytest_collection_modifyitems(
     for item in pending:
         place(item)
     items[:] = ordered
+
+
+def _only_this_app(lesson: Lesson, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the checkpoints written for another of the lesson's apps
+    (``@checkpoint(app=...)``); a collection for the hub (no app chosen) keeps them all."""
+    kept: list[pytest.Item] = []
+    other: list[pytest.Item] = []
+    for item in items:
+        spec = getattr(getattr(item, "function", None), "__checkpoint__", None)
+        wanted = spec.app if spec is not None else None
+        if wanted is not None and wanted not in lesson.app_names:
+            known = ", ".join(lesson.app_names) or "none"
+            raise pytest.UsageError(
+                f"{item.name} is for app {wanted!r}; the lesson's apps: {known}"
+            )
+        (other if wanted and lesson.app and wanted != lesson.app else kept).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = kept
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -53,6 +53,8 @@ class TextRenderer:
         heading = f"Checking {report.lesson}"
         if report.title:
             heading += f" · {report.title}"
+        if report.app:
+            heading += f" · app {report.app}"
         print(self.paint(heading, "1"), file=out)
         if report.subject:
             print(self.paint(f"  {report.subject}", "2"), file=out)
@@ -84,6 +86,21 @@ class TextRenderer:
         if report.not_checkable_count:
             closing += f" ({report.not_checkable_count} not checkable at a URL)"
         print(closing, file=out)
+
+    def app_rows(self, reports: list[Report]) -> None:
+        """A lesson with several apps: one row per app after their reports, so the three
+        frameworks read side by side (``✔ flask    11 passed, 0 failed``)."""
+        out = self.stream
+        print(file=out)
+        print(self.paint("Every app, the same checkpoints", "1"), file=out)
+        width = max(len(report.app or "") for report in reports)
+        for report in reports:
+            status = PASSED if report.ok else FAILED
+            mark = self.paint(self.marks[status], COLOURS[status])
+            line = f"{mark} {report.app or '':<{width}}  {closing_line(report.summary)}"
+            if report.error:
+                line += f" · {report.error.kind.headline}"
+            print(line, file=out)
 
     def details(self, result: Result) -> None:
         out = self.stream

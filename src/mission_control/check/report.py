@@ -9,7 +9,7 @@ and the hub show the same things without gluing text together and splitting it a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -240,6 +240,10 @@ class Report:
     #: not part of the JSON: what was checked, for the terminal heading
     subject: str = ""
     title: str = ""
+    #: the app checked, for a lesson with several (``[[apps]]``); None for one app
+    app: str | None = None
+    #: a report that joins several apps' runs (:func:`merge_reports`) keeps each of them
+    apps: list[Report] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -279,6 +283,9 @@ class Report:
             "summary": self.summary,
             "notices": list(self.notices),
             "setup": [step.to_dict() for step in self.setup],
+            # only for a lesson with several apps: the app, or null and each app's report
+            **({"app": self.app} if self.app or self.apps else {}),
+            **({"apps": [report.to_dict() for report in self.apps]} if self.apps else {}),
         }
 
     def to_json(self) -> str:
@@ -296,7 +303,54 @@ class Report:
             results=[Result.from_dict(result) for result in data.get("results", [])],
             notices=list(data.get("notices", [])),
             setup=[SetupStep.from_dict(step) for step in data.get("setup", [])],
+            app=data.get("app"),
+            apps=[Report.from_dict(report) for report in data.get("apps", [])],
         )
+
+
+#: Which status wins when several apps ran the same checkpoint (the worst one).
+_WORST = {ERROR: 3, FAILED: 2, SKIPPED: 1, PASSED: 0}
+
+
+def merge_reports(reports: list[Report]) -> Report:
+    """One report for a lesson checked as several apps (``[[apps]]``), as the progress
+    store and the hub keep it: a checkpoint counts as passed only when it passed for every
+    app that ran it, and otherwise takes the worst app's result, its detail prefixed with
+    that app's name. The first app error is the report's error; ``apps`` keeps every run."""
+    first = reports[0]
+    merged: dict[str, Result] = {}
+    for report in reports:
+        for result in report.results:
+            here = merged.get(result.id)
+            if here is None or _WORST[result.status] > _WORST[here.status]:
+                shown = replace(result)
+                if result.status != PASSED and result.detail and report.app:
+                    shown.detail = f"[{report.app}] {result.detail}"
+                merged[result.id] = shown
+    error = next(
+        (
+            CheckError(report.error.kind, f"[{report.app}] {report.error.message}")
+            for report in reports
+            if report.error
+        ),
+        None,
+    )
+    return Report(
+        checker=first.checker,
+        lesson=first.lesson,
+        spec_hash=first.spec_hash,
+        target=first.target,
+        error=error,
+        results=list(merged.values()),
+        notices=list(dict.fromkeys(n for report in reports for n in report.notices)),
+        setup=[
+            replace(step, command=f"[{report.app}] {step.command}")
+            for report in reports
+            for step in report.setup
+        ],
+        title=first.title,
+        apps=list(reports),
+    )
 
 
 def closing_line(summary: dict[str, int]) -> str:

@@ -128,6 +128,8 @@ def plan(
         source, app_dir = Source.PATH, path.resolve()
     else:
         source, app_dir = Source.WORKSPACE, workspace_dir(catalog) / lesson.slug
+    if app_dir is not None and lesson.app_folder:  # one of several apps: its own folder
+        app_dir = app_dir / lesson.app_folder
     extra = extra_checkpoints.resolve() if extra_checkpoints else None
     return CheckRequest(
         lesson, source, app_dir, url, serve, ignore_prerequisites, reverse, extra, events
@@ -140,7 +142,8 @@ def _folder_problem(request: CheckRequest) -> TargetError | None:
     if app_dir is None:
         return None
     if not app_dir.is_dir():
-        if request.source is Source.WORKSPACE:
+        started = lesson.app_folder and app_dir.parent.is_dir()  # the lesson, not this app
+        if request.source is Source.WORKSPACE and not started:
             return TargetError(
                 ErrorKind.NOT_STARTED,
                 f"You have not started {lesson.id} yet: there is no {app_dir}. Run "
@@ -189,6 +192,7 @@ def run_check(request: CheckRequest) -> Report:
         target=request.kind,
         subject=request.subject,
         title=lesson.title,
+        app=lesson.app,
     )
     problem = _folder_problem(request)
     if problem is not None:
@@ -264,8 +268,14 @@ def run_check(request: CheckRequest) -> Report:
             "namespaces), so the app could read whatever your user can. Grade untrusted "
             "work as root or in a container."
         )
-    if session.collected and report.spec_hash and request.extra_checkpoints is None:
-        # A teacher's extra checkpoints are not the lesson's: never list them under its hash.
+    if (
+        session.collected
+        and report.spec_hash
+        and request.extra_checkpoints is None
+        and not lesson.app
+    ):
+        # A teacher's extra checkpoints are not the lesson's: never list them under its hash
+        # (nor one app's share of a lesson with several).
         remember(report.spec_hash, session.collected.values())
     if expired:
         report.error = expired[0].error

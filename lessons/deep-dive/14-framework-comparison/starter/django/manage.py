@@ -1,0 +1,12 @@
+#!/usr/bin/env python
+"""Django's command line for this project: `python manage.py migrate`, `runserver`,
+`createsuperuser`."""
+
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog_site.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
