@@ -166,7 +166,9 @@ class Production:
     wsgi: str = "wsgi:app"  # what gunicorn serves, as gunicorn reads it
     gunicorn: str = "gunicorn.conf.py"  # the learner's gunicorn configuration file
     nginx: str = "nginx.conf"  # the learner's nginx server block (upstream + server)
-    root: str = "/app"  # the app folder's path in the image: nginx paths under it are the check's copy
+    root: str = (
+        "/app"  # the app folder's path in the image: nginx paths under it are the check's copy
+    )
 
 
 @dataclass(frozen=True)
@@ -501,7 +503,8 @@ def _production(reader: _Reader, check: dict[str, Any]) -> Production | None:
     raw = reader.table(check, "production", prefix="check.")
     reader.unknown(raw, _PRODUCTION_KEYS, "check.production.")
     given = {
-        name: reader.string(raw, name, prefix="check.production.") for name in _PRODUCTION_KEYS & set(raw)
+        name: reader.string(raw, name, prefix="check.production.")
+        for name in _PRODUCTION_KEYS & set(raw)
     }
     spec = Production(**given)
     try:
@@ -521,7 +524,9 @@ def _production(reader: _Reader, check: dict[str, Any]) -> Production | None:
             )
     if not spec.root.startswith("/") or spec.root.rstrip("/") == "":
         raise CatalogError(
-            reader.path, "check.production.root", "must be an absolute path other than /, like '/app'"
+            reader.path,
+            "check.production.root",
+            "must be an absolute path other than /, like '/app'",
         )
     return spec
 

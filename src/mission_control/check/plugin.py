@@ -473,11 +473,12 @@ def stack(request: pytest.FixtureRequest) -> Generator[StackView, None, None]:
     check = _session(request.config)
     check.require(Capability.STACK)
     target = check.require_app()
-    if not isinstance(target.launcher, ProductionStack):
+    launcher = target.launcher
+    if not isinstance(launcher, ProductionStack):
         raise CheckerError("the checkpoint asks for `stack`, but the app is not run as one")
-    if not target.launcher.alive():  # a checkpoint before this one stopped gunicorn
+    if not launcher.alive():  # a checkpoint before this one stopped gunicorn
         target.stop_app()
-        target = check.require_app()
-    view = StackView(target.launcher, timeout=check.request_timeout)
+        check.require_app()
+    view = StackView(launcher, timeout=check.request_timeout)
     yield view
     view.close()

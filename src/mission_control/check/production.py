@@ -80,9 +80,7 @@ def _replace_spans(text: str, spans: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def rewrite_server_block(
-    text: str, *, listen: int, upstream: str, root: str, app_dir: Path
-) -> str:
+def rewrite_server_block(text: str, *, listen: int, upstream: str, root: str, app_dir: Path) -> str:
     """The learner's server block with its addresses pointed at the check's processes:
     ``listen`` -> ``127.0.0.1:<listen>`` (only the first of a server's listens; the others,
     an IPv6 ``[::]:80`` say, are commented out, since they would repeat it), each upstream's
@@ -115,9 +113,7 @@ def rewrite_server_block(
         if host.split(":")[0] not in names and not host.startswith("$"):
             spans.append((match.start(2), match.end(2), upstream))
     prefix = root.rstrip("/")
-    for match in re.finditer(
-        rf"\b(root|alias)\s+{re.escape(prefix)}(?=[/;\s])", plain
-    ):
+    for match in re.finditer(rf"\b(root|alias)\s+{re.escape(prefix)}(?=[/;\s])", plain):
         spans.append((match.start(), match.end(), f"{match.group(1)} {app_dir}"))
     for match in _LOG.finditer(plain):
         if match.group(2) in ("off", "stderr"):

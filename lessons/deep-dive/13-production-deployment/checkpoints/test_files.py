@@ -85,11 +85,12 @@ def gunicorn_settings(run_command, env):
 
 @checkpoint(
     "gunicorn-config",
-    hint="In gunicorn.conf.py: `workers = int(os.environ.get(\"WEB_CONCURRENCY\") or "
+    hint='In gunicorn.conf.py: `workers = int(os.environ.get("WEB_CONCURRENCY") or '
     '2 * multiprocessing.cpu_count() + 1)`, `accesslog = "-"`, `graceful_timeout = 30`.',
 )
 def test_gunicorn_config(run_command):
-    """gunicorn.conf.py: workers from WEB_CONCURRENCY (else 2 x cores + 1), access log on stdout, a graceful timeout"""
+    """gunicorn.conf.py: workers from WEB_CONCURRENCY (else 2 x cores + 1), access log on
+    stdout, a graceful timeout"""
     cores = {os.cpu_count() or 1}
     if hasattr(os, "sched_getaffinity"):
         cores.add(len(os.sched_getaffinity(0)))
@@ -128,11 +129,12 @@ print({PRINT!r} + json.dumps({{"quiet": quiet, "status": status}}), flush=True)
 @checkpoint(
     "error-log",
     hint="Give app.logger (and your request logger) a handler whose formatter puts "
-    "self.formatException(record.exc_info) into the JSON as \"traceback\", and set their "
+    'self.formatException(record.exc_info) into the JSON as "traceback", and set their '
     "level from LOG_LEVEL.",
 )
 def test_error_log(run_command):
-    """An error is one JSON record with its traceback; LOG_LEVEL=WARNING leaves out the request lines"""
+    """An error is one JSON record with its traceback; LOG_LEVEL=WARNING leaves out the
+    request lines"""
     answer, done = probe(run_command, ERROR_SCRIPT, env={"LOG_LEVEL": "WARNING"})
     expect_equal(answer["status"], 500, "the status of a view that raises ZeroDivisionError")
     records = []
@@ -175,7 +177,7 @@ print({PRINT!r} + json.dumps({{"status": r.status_code, "json": r.get_json(silen
 def test_readyz_db_down(run_command):
     """GET /readyz answers 503 JSON when the database does not answer"""
     down = "postgresql+psycopg://mission@127.0.0.1:1/nothing?connect_timeout=2"
-    answer, done = probe(run_command, READY_SCRIPT, env={"DATABASE_URL": down})
+    answer, _ = probe(run_command, READY_SCRIPT, env={"DATABASE_URL": down})
     expect_equal(
         answer["status"], 503, "the status of GET /readyz with a database that does not answer"
     )
@@ -215,7 +217,8 @@ def instructions(dockerfile):
     'HEALTHCHECK on /healthz; CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"].',
 )
 def test_dockerfile(run_command):
-    """The Dockerfile passes hadolint: slim base, dependencies in their own layer, non-root, HEALTHCHECK, gunicorn"""
+    """The Dockerfile passes hadolint: slim base, dependencies in their own layer, non-root,
+    HEALTHCHECK, gunicorn"""
     lint = run_command(
         ["hadolint", "--no-color", "--failure-threshold", "warning", "Dockerfile"], timeout=30
     )
@@ -239,9 +242,9 @@ def test_dockerfile(run_command):
         return words[:-1]
 
     deps = first(
-        lambda w, a: w == "COPY"
-        and bool(sources(a))
-        and all("requirements" in s for s in sources(a))
+        lambda w, a: (
+            w == "COPY" and bool(sources(a)) and all("requirements" in s for s in sources(a))
+        )
     )
     install = first(lambda w, a: w == "RUN" and "pip install" in a)
     code = first(lambda w, a: w == "COPY" and re.search(r"(^|\s)\.(/)?\s+\S+$", a) is not None)
@@ -287,7 +290,8 @@ with open("compose.yaml", encoding="utf-8") as file:
     "web's depends_on db with `condition: service_healthy`.",
 )
 def test_compose(run_command):
-    """compose.yaml is a valid Compose file: web, nginx, PostgreSQL, Redis, health-checked depends_on, a named DB volume"""
+    """compose.yaml is a valid Compose file: web, nginx, PostgreSQL, Redis, health-checked
+    depends_on, a named DB volume"""
     command = ["check-jsonschema", "--builtin-schema", "vendor.compose-spec", "compose.yaml"]
     valid = run_command(command, timeout=60)
     expect(
@@ -310,8 +314,11 @@ def test_compose(run_command):
 
     for name in ("web", "nginx"):
         expect(name in services, f"a service named {name}", ", ".join(services) or "none")
-    expect("build" in (services["web"] or {}), "web to be built from the Dockerfile (build:)",
-           json.dumps(services["web"]))
+    expect(
+        "build" in (services["web"] or {}),
+        "web to be built from the Dockerfile (build:)",
+        json.dumps(services["web"]),
+    )
     db, redis = by_image("postgres"), by_image("redis")
     expect(db is not None, "a service with image postgres:...", ", ".join(services))
     expect(redis is not None, "a service with image redis:...", ", ".join(services))

@@ -37,7 +37,7 @@ def request_line(log, request_id, what):
         if isinstance(entry, dict) and entry.get("request_id") == request_id:
             return entry
     fail(
-        f"{what}: expected one JSON line on gunicorn's stdout with \"request_id\": "
+        f'{what}: expected one JSON line on gunicorn\'s stdout with "request_id": '
         f'"{request_id}" (the X-Request-ID of the response), not '
         + (repr(line[:300]) if line else "no line mentioning it")
         + ".",
@@ -112,7 +112,8 @@ def test_behind_the_proxy(client, stack, app_log):
     "logging.StreamHandler(sys.stdout) with a formatter that returns json.dumps(...)).",
 )
 def test_request_log(client, app_log):
-    """One JSON line per request on stdout: time, request id, method, path, status, duration, address"""
+    """One JSON line per request on stdout: time, request id, method, path, status, duration,
+    address"""
     r = client.get("/posts", query={"probe": uuid4().hex[:8]})
     r.expect_status(200)
     entry = request_line(app_log, r.headers.get("X-Request-ID"), "GET /posts through nginx")
@@ -146,8 +147,11 @@ def test_health(client):
     body = r.expect_json(dict)
     expect_equal(body.get("status"), "ok", 'the "status" of /healthz', response=r)
     r = client.get("/readyz")
-    r.expect_status(200, hint="Add GET /readyz: 200 {\"status\": \"ready\"} when the "
-                    "database answers SELECT 1, else 503.")
+    r.expect_status(
+        200,
+        hint='Add GET /readyz: 200 {"status": "ready"} when the '
+        "database answers SELECT 1, else 503.",
+    )
     body = r.expect_json(dict)
     expect_equal(body.get("status"), "ready", 'the "status" of /readyz', response=r)
 
@@ -200,8 +204,9 @@ def test_security_headers(client, stack):
     )
     r = client.get("/auth/login")
     cookies = [c for c in r.headers.get_all("Set-Cookie") if c.startswith("session=")]
-    expect(bool(cookies), "GET /auth/login to set the session cookie", "no session cookie",
-           response=r)
+    expect(
+        bool(cookies), "GET /auth/login to set the session cookie", "no session cookie", response=r
+    )
     flags = {part.strip().split("=")[0].lower(): part.strip() for part in cookies[0].split(";")}
     for flag in ("secure", "httponly"):
         expect(flag in flags, f"the session cookie to be {flag.title()}", cookies[0], response=r)
@@ -301,19 +306,23 @@ def test_gzip(client):
     "seconds: keep it at 10 s or more, and do not catch SIGTERM in your code. The drill "
     "endpoint is GET /drill/slow, on when ENABLE_SLOW_DRILL=1.",
 )
-def test_graceful_shutdown(client, stack):
-    """SIGTERM during a slow request: it completes with 200, new connections are refused, gunicorn exits 0"""
+def test_graceful_shutdown(client, stack, app_log):
+    """SIGTERM during a slow request: it completes with 200, new connections are refused,
+    gunicorn exits 0"""
     nginx = urlsplit(stack.url("nginx"))
     gunicorn = urlsplit(stack.url("gunicorn"))
     r = client.get("/drill/slow", query={"seconds": "0"})
-    r.expect_status(200, hint="GET /drill/slow?seconds=N sleeps N seconds and answers 200 "
-                    "JSON, registered only when ENABLE_SLOW_DRILL=1 (the checker sets it).")
+    r.expect_status(
+        200,
+        hint="GET /drill/slow?seconds=N sleeps N seconds and answers 200 "
+        "JSON, registered only when ENABLE_SLOW_DRILL=1 (the checker sets it).",
+    )
     done: dict[str, object] = {}
 
     def slow() -> None:
         conn = http.client.HTTPConnection(nginx.hostname, nginx.port, timeout=20)
         try:
-            conn.request("GET", "/drill/slow?seconds=3")
+            conn.request("GET", "/drill/slow?seconds=4")
             answer = conn.getresponse()
             done["status"], done["body"] = answer.status, answer.read()[:300]
         except OSError as exc:
@@ -335,7 +344,9 @@ def test_graceful_shutdown(client, stack):
 
     worker = threading.Thread(target=slow, daemon=True)
     worker.start()
-    time.sleep(1.0)  # the request is in a worker now (it sleeps 3 s)
+    # app/drill.py prints "drill: sleeping 4 s" once a worker has the request
+    app_log.wait_for(r"drill: sleeping 4 s", timeout=3.0)
+    time.sleep(0.2)
     stack.signal("gunicorn", signal.SIGTERM)
     time.sleep(0.3)
     newcomer = threading.Thread(target=new_request, daemon=True)
@@ -344,7 +355,7 @@ def test_graceful_shutdown(client, stack):
     newcomer.join(10)
     expect(
         done.get("status") == 200,
-        "GET /drill/slow?seconds=3, in flight when gunicorn got SIGTERM, to complete with 200",
+        "GET /drill/slow?seconds=4, in flight when gunicorn got SIGTERM, to complete with 200",
         str(done.get("error") or f"{done.get('status')} {done.get('body')!r}"),
     )
     expect(

@@ -3,6 +3,7 @@ that long (at most 10 s). It exists only when ``ENABLE_SLOW_DRILL=1``, so a real
 deployment never offers a way to tie up its workers; the checker turns it on to send
 SIGTERM while a request is in flight."""
 
+import sys
 import time
 
 from flask import Blueprint, abort, request
@@ -16,5 +17,7 @@ def slow():
     seconds = request.args.get("seconds", 1.0, type=float)
     if seconds is None or not 0 <= seconds <= LONGEST:
         abort(400)
+    # Printed as it starts, so a drill can send SIGTERM once the request is in flight.
+    print(f"drill: sleeping {seconds:g} s", file=sys.stderr, flush=True)
     time.sleep(seconds)
     return {"slept": seconds}
