@@ -10,13 +10,14 @@ threaded, serving the production app `wsgi:app`), gunicorn with the lesson's
 gunicorn.conf.py (workers from WEB_CONCURRENCY, default 2 x cores + 1), nginx with the
 lesson's nginx.conf rewritten as the checker does (mission_control.check.production) in
 front of that gunicorn, and a second gunicorn with the same config serving a five-line WSGI
-callable. For each number of connections (16, then 64) every row gets a bounded batch of
+callable; one more gunicorn, the same config with `--worker-class gthread --threads 4`,
+serves the post page. For each number of connections (16, then 64) every row gets a bounded batch of
 requests, round after round, interleaved (so a noisy neighbour on the machine slows every
 row alike); printed: requests per second (median of the rounds), p50 and p99 latency in
 milliseconds (over every request of the row). Figures only: nothing here passes or fails.
 Every process is stopped and the database dropped, even after an error.
 
-    .venv/bin/python bench/production.py [--requests 300] [--rounds 3]
+    .venv/bin/python bench/production.py [--requests 300] [--rounds 3] [--workers N]
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def servers(folder: Path, env: dict[str, str]) -> Iterator[dict[str, int]]:
     nginx = find_nginx()
     if nginx is None:
         raise SystemExit("nginx is not installed: apt-get install -y nginx")
-    ports = {name: free_port() for name in ("dev server", "gunicorn", "nginx + gunicorn", "raw")}
+    names = ("dev server", "gunicorn", "gunicorn gthread", "nginx + gunicorn", "raw")
+    ports = {name: free_port() for name in names}
     conf = folder.parent / "nginx"
     for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (conf / name).mkdir(parents=True, exist_ok=True)
@@ -117,6 +119,19 @@ def servers(folder: Path, env: dict[str, str]) -> Iterator[dict[str, int]]:
     commands = {
         "dev server": ([sys.executable, "-c", DEV_SERVER], ports["dev server"]),
         "gunicorn": ([*gunicorn, "--bind", f"127.0.0.1:{ports['gunicorn']}", "wsgi:app"], None),
+        "gunicorn gthread": (
+            [
+                *gunicorn,
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{ports['gunicorn gthread']}",
+                "wsgi:app",
+            ],
+            None,
+        ),
         "raw": ([*gunicorn, "--bind", f"127.0.0.1:{ports['raw']}", "bench_raw:app"], None),
         "nginx + gunicorn": (
             [
@@ -165,6 +180,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="per row and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="WEB_CONCURRENCY (default: 2 x cores + 1)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-production-") as tmp:
         folder = Path(tmp) / "app"
@@ -183,6 +201,8 @@ def main() -> None:
             }
             env.pop("APP_CONFIG", None)
             env.pop("WEB_CONCURRENCY", None)
+            if args.workers:
+                env["WEB_CONCURRENCY"] = str(args.workers)
             subprocess.run(
                 [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
                 cwd=folder,
@@ -202,8 +222,8 @@ def main() -> None:
                 (server, path)
                 for server in ("dev server", "gunicorn", "nginx + gunicorn")
                 for path in (f"/posts/{post}", "/static/style.css")
-            ] + [("raw", "/")]
-            workers = 2 * (os.cpu_count() or 1) + 1
+            ] + [("gunicorn gthread", f"/posts/{post}"), ("raw", "/")]
+            workers = args.workers or 2 * (os.cpu_count() or 1) + 1
             print(
                 f"d13: {args.requests} requests per row and round, {args.rounds} rounds, "
                 f"interleaved; gunicorn: {workers} sync workers (gunicorn.conf.py); "
