@@ -159,10 +159,24 @@ def app_folder(tmp_path: Path, nginx: str = NGINX) -> Path:
     return folder
 
 
-def stack_pids(folder: Path) -> list[str]:
-    """The processes still running for this stack, as `ps` lists them."""
-    listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    return [line for line in listing.splitlines() if str(folder) in line]
+def running_in(folder: Path) -> list[int]:
+    """The processes whose working directory is ``folder`` (gunicorn's master and workers
+    run in the sandbox copy, nginx's master and workers in its prefix)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "cwd")) == folder:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def ps_lists(pid: int) -> bool:
+    """Whether `ps` still lists ``pid`` (not as a zombie)."""
+    shown = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True)
+    return bool(shown.stdout.strip()) and not shown.stdout.strip().startswith("Z")
 
 
 @pytest.fixture
@@ -227,11 +241,14 @@ def test_everything_is_stopped_and_removed(tmp_path: Path) -> None:
     stack.start()
     stack.wait_ready()
     folder = stack.folder
-    assert stack_pids(sandbox.path) and stack_pids(folder)  # gunicorn in the copy, nginx's prefix
+    masters = [p.process.pid for p in stack.processes.values() if p.process is not None]
+    assert len(masters) == 2 and all(ps_lists(pid) for pid in masters)
+    tree = running_in(sandbox.path.resolve()) + running_in(folder.resolve())
+    assert len(tree) >= 5  # gunicorn's master and 2 workers, nginx's master and a worker
     stack.stop()
     stack.close()
     sandbox.cleanup()
-    assert stack_pids(sandbox.path) == [] and stack_pids(folder) == []
+    assert [pid for pid in masters + tree if ps_lists(pid)] == []
     assert not folder.exists()
 
 
@@ -253,7 +270,7 @@ def test_nginx_t_speaks_first_with_the_learners_file_and_line(tmp_path: Path) ->
     assert 'unknown directive "lisen"' in error.message
     assert f"{tmp_path / 'learner' / 'nginx.conf'}:5" in error.message  # their file, their line
     assert "mission-nginx-" not in error.message  # never the checker's private copy
-    assert stack_pids(sandbox.path) == []
+    assert stack.processes["nginx"].process is None  # nginx never started
 
 
 def test_a_missing_nginx_conf_is_named(tmp_path: Path) -> None:
