@@ -10,12 +10,12 @@ BIN    := $(VENV)/bin
 PORT   ?= 8765
 SYNCED := $(VENV)/.synced
 
-.PHONY: run test install lint browser course-map clean
+.PHONY: run test install lint browser nginx course-map clean
 
 run: install
 	$(BIN)/mission serve --port $(PORT)
 
-test: install browser
+test: install browser nginx
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -41,6 +41,14 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing chromium (Debian package) for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# d13's checkpoints run the learner's app behind the system nginx (Debian package), started
+# by the checker as a process of its own. As root with apt at hand it is installed here.
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing nginx (Debian package) for the production-stack checks"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
 	fi
 
 # After adding or renaming a lesson: regenerate the course map in README.md.

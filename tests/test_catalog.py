@@ -333,11 +333,13 @@ def test_course_root_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 
 @pytest.mark.parametrize(
-    ("lesson_id", "previous"), [("d08", "d07"), ("d09", "d08"), ("d10", "d09")]
+    ("lesson_id", "previous"),
+    [("d08", "d07"), ("d09", "d08"), ("d10", "d09"), ("d13", "d10")],
 )
 def test_the_blog_grows_from_the_previous_solution(lesson_id: str, previous: str) -> None:
-    """d08 to d10 continue the lesson before: each starter holds every file of the previous
-    solution (changed only by TODOs), so `mission start --from` adds what is new."""
+    """d08 to d10 continue the lesson before, and d13 continues d10's blog: each starter
+    holds every file of the previous solution (changed only by TODOs), so `mission start
+    --from` adds what is new."""
     lesson, before = CATALOG.get(lesson_id), CATALOG.get(previous)
     assert lesson is not None and before is not None
     assert lesson.continues == previous

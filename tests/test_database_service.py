@@ -140,7 +140,7 @@ def test_the_database_is_dropped_after_ctrl_c(tmp_path: Path) -> None:
     assert check_databases() == before
 
 
-BLOG_LESSONS = ["d07", "d08", "d09", "d10"]  # the blog lessons that keep data in a database
+BLOG_LESSONS = ["d07", "d08", "d09", "d10", "d13"]  # the blog lessons that keep data in a database
 
 
 @pytest.mark.slow

@@ -196,6 +196,20 @@ class App:
 
 
 @dataclass(frozen=True)
+class Production:
+    """``[check.production]``: the check runs the app as production does, gunicorn with the
+    learner's config behind nginx with the learner's server block (``mission_control.check.
+    production``). Every field but ``root`` names a file of the app folder (or a WSGI entry)."""
+
+    wsgi: str = "wsgi:app"  # what gunicorn serves, as gunicorn reads it
+    gunicorn: str = "gunicorn.conf.py"  # the learner's gunicorn configuration file
+    nginx: str = "nginx.conf"  # the learner's nginx server block (upstream + server)
+    root: str = (
+        "/app"  # the app folder's path in the image: nginx paths under it are the check's copy
+    )
+
+
+@dataclass(frozen=True)
 class Lesson:
     """One lesson: a tutorial, a starter, a reference solution and checkpoints.
 
@@ -226,6 +240,7 @@ class Lesson:
     points: Mapping[str, int] = field(default_factory=dict)
     setup: tuple[str, ...] = ()  # commands run in the app's folder before the checkpoints
     continues: str | None = None  # the lesson whose app this one grows (`start --from`)
+    production: Production | None = None  # ``[check.production]``: nginx + gunicorn (live)
     #: ``[reflect]``: statements a learner ticks ("I can say why ...") and reflection prompts
     self_checks: tuple[str, ...] = ()
     reflection_prompts: tuple[str, ...] = ()
@@ -466,7 +481,9 @@ _APPS_KEYS = {
     "given",
 }
 _PROCESS_KEYS = {"name", "run", "ready"}
-_CHECK_KEYS = {"timeout", "env", "services", "live", "points", "setup"}
+_CHECK_KEYS = {"timeout", "env", "services", "live", "points", "setup", "production"}
+_PRODUCTION_KEYS = {"wsgi", "gunicorn", "nginx", "root"}
+_RELATIVE_FILE = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[\w./-]+$")
 _SERVICE_KEYS = {"kind", "env", "hint"}
 
 
@@ -599,6 +616,7 @@ def load_lesson(toml_path: Path | str) -> Lesson:
             toml_path, "continues", f"'{continues}' must be the id of another lesson, like 'd06'"
         )
 
+    production = _production(reader, check)
     return Lesson(
         id=lesson_id,
         slug=slug,
@@ -617,12 +635,13 @@ def load_lesson(toml_path: Path | str) -> Lesson:
         request_timeout=float(timeout),
         check_env=MappingProxyType(dict(env)),
         services=_services(reader, check, folder),
-        live=live,
+        live=live or production is not None,  # a production stack is always served
         points=MappingProxyType(dict(points)),
         setup=tuple(setup) + (apps[0].setup if apps else ()),
         common_setup=tuple(setup) if apps else (),
         apps=tuple(apps),
         continues=continues,
+        production=production,
         self_checks=_optional_list(reader, reflect, "self_checks"),
         reflection_prompts=_optional_list(reader, reflect, "prompts"),
     )
@@ -717,6 +736,42 @@ def _apps(reader: _Reader, data: dict[str, Any]) -> list[App]:
 def _optional_list(reader: _Reader, table: dict[str, Any], key: str) -> tuple[str, ...]:
     """``[reflect]``'s statements or prompts (none when the key is absent)."""
     return tuple(reader.string_list(table, key)) if key in table else ()
+
+
+def _production(reader: _Reader, check: dict[str, Any]) -> Production | None:
+    """``[check.production]``, validated: relative file names, a ``module:name`` entry and
+    an absolute ``root``; ``None`` when the lesson does not ask for a production stack."""
+    if "production" not in check:
+        return None
+    raw = reader.table(check, "production", prefix="check.")
+    reader.unknown(raw, _PRODUCTION_KEYS, "check.production.")
+    given = {
+        name: reader.string(raw, name, prefix="check.production.")
+        for name in _PRODUCTION_KEYS & set(raw)
+    }
+    spec = Production(**given)
+    try:
+        entry = parse_entry(spec.wsgi)
+    except ValueError as exc:
+        raise CatalogError(reader.path, "check.production.wsgi", str(exc)) from None
+    if entry.call:
+        raise CatalogError(
+            reader.path, "check.production.wsgi", "must name an app object, like 'wsgi:app'"
+        )
+    for name in ("gunicorn", "nginx"):
+        if not _RELATIVE_FILE.match(getattr(spec, name)):
+            raise CatalogError(
+                reader.path,
+                f"check.production.{name}",
+                "must be a file name relative to the app folder, like 'nginx.conf'",
+            )
+    if not spec.root.startswith("/") or spec.root.rstrip("/") == "":
+        raise CatalogError(
+            reader.path,
+            "check.production.root",
+            "must be an absolute path other than /, like '/app'",
+        )
+    return spec
 
 
 def _processes(reader: _Reader, app: dict[str, Any]) -> tuple[Process, ...]:

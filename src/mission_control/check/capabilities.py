@@ -22,11 +22,12 @@ class Capability(StrEnum):
     WSGI = "wsgi"  # call the app object itself (wsgiref.validate, raised exceptions)
     SERVICES = "services"  # the lesson's services (fakes) connected to the app
     DATABASE = "database"  # read what the app stored in the check's own database
+    STACK = "stack"  # the production stack's processes (nginx, gunicorn): ports, signals
 
 
 #: What each kind of target offers.
 OFFERS: dict[TargetKind, frozenset[Capability]] = {
-    TargetKind.INPROCESS: frozenset(Capability) - {Capability.PORT},
+    TargetKind.INPROCESS: frozenset(Capability) - {Capability.PORT, Capability.STACK},
     TargetKind.SERVE: frozenset(Capability),
     TargetKind.URL: frozenset({Capability.PORT}),
 }
@@ -35,7 +36,14 @@ OFFERS: dict[TargetKind, frozenset[Capability]] = {
 def missing(capability: Capability, kind: TargetKind, lesson: Lesson) -> str | None:
     """Why a checkpoint that needs ``capability`` cannot run on a ``kind`` target of
     ``lesson``, in the learner's terms; ``None`` when it can."""
-    if capability in OFFERS[kind]:
+    if capability is Capability.STACK and kind is not TargetKind.URL:
+        if lesson.production is not None:
+            return None
+        return (
+            "this checkpoint needs the production stack (nginx and gunicorn), and the lesson "
+            "declares no [check.production]"
+        )
+    if capability in OFFERS[kind] and capability is not Capability.STACK:
         return None
     check = f"mission check {lesson.id}"
     if capability is Capability.PORT:
@@ -66,6 +74,10 @@ def missing(capability: Capability, kind: TargetKind, lesson: Lesson) -> str | N
             f"checker can only arrange when it starts your app: run `{check}` or add --serve. "
             + " ".join(service.hint for service in lesson.services if service.hint)
         ).strip(),
+        Capability.STACK: (
+            "this checkpoint sends signals to the gunicorn and nginx processes the checker "
+            f"starts, and with --url the checker starts none: run `{check}` for it"
+        ),
         Capability.DATABASE: (
             "this checkpoint looks into the database your app writes to, and with --url the "
             f"checker cannot see your server's database: run `{check}` or `{check} --serve` "

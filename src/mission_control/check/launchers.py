@@ -78,6 +78,11 @@ class Launcher(ABC):
     @abstractmethod
     def transport(self) -> Transport: ...
 
+    @property
+    def logs(self) -> dict[str, AppLog]:
+        """Every log of the launcher's own processes, by name (``web`` at least)."""
+        return {"web": self.log}
+
     def lost(self, reason: str = "") -> str:
         """Why a request found the app gone (``reason``: what the transport saw)."""
         return f"the connection failed ({reason})." if reason else "the connection failed."

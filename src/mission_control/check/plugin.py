@@ -45,6 +45,7 @@ from mission_control.check.report import (
 
 if TYPE_CHECKING:
     from mission_control.check.database import DatabaseView
+    from mission_control.check.production import StackView
     from mission_control.check.services import FakeService, RunningService
     from mission_control.check.targets import Target
 
@@ -478,3 +479,26 @@ def process_log(request: pytest.FixtureRequest) -> Callable[[str], AppLogView]:
         return views[name]
 
     return view
+
+
+@pytest.fixture
+def stack(request: pytest.FixtureRequest) -> Generator[StackView, None, None]:
+    """The production stack (``[check.production]``): ``stack.client("gunicorn")`` talks
+    to gunicorn past nginx, ``stack.url(name)``, ``stack.signal("gunicorn",
+    signal.SIGTERM)``, ``stack.wait_exit(name, timeout)``, ``stack.pid(name)``,
+    ``stack.alive(name)``; both processes are started again if an earlier checkpoint
+    stopped them."""
+    from mission_control.check.production import ProductionStack, StackView
+
+    check = _session(request.config)
+    check.require(Capability.STACK)
+    target = check.require_app()
+    launcher = target.launcher
+    if not isinstance(launcher, ProductionStack):
+        raise CheckerError("the checkpoint asks for `stack`, but the app is not run as one")
+    if not launcher.alive():  # a checkpoint before this one stopped gunicorn
+        target.stop_app()
+        check.require_app()
+    view = StackView(launcher, timeout=check.request_timeout)
+    yield view
+    view.close()

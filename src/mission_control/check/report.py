@@ -51,6 +51,7 @@ class ErrorKind(StrEnum):
     UNKNOWN_LESSON = "unknown_lesson"
     CHECKER_ERROR = "checker_error"
     CHECK_TIMEOUT = "check_timeout"
+    PROXY_CONFIG = "proxy_config"
 
     @property
     def headline(self) -> str:
@@ -59,6 +60,7 @@ class ErrorKind(StrEnum):
 
 _HEADLINES = {
     ErrorKind.CHECK_TIMEOUT: "The check ran out of time.",
+    ErrorKind.PROXY_CONFIG: "Your nginx configuration does not pass `nginx -t`.",
     ErrorKind.IMPORT_ERROR: "Your app does not import.",
     ErrorKind.NO_APP: "No app object found.",
     ErrorKind.FACTORY_ERROR: "Your app factory did not return an app.",

@@ -103,6 +103,8 @@ class CheckRequest:
         if self.url:
             return f"the server at {self.url}"
         how = f"served with `{self.lesson.run}`" if self.kind is TargetKind.SERVE else "in-process"
+        if self.lesson.production is not None and self.kind is TargetKind.SERVE:
+            how = "served by gunicorn behind nginx"
         return f"{self.app_dir} ({how})"
 
 

@@ -106,7 +106,7 @@ class Target:
     @property
     def logs(self) -> dict[str, AppLog]:
         """Every process's log by name: ``web`` and the lesson's other processes."""
-        return {"web": self.launcher.log, **(self.extras.logs if self.extras else {})}
+        return {**self.launcher.logs, **(self.extras.logs if self.extras else {})}
 
     @property
     def base_url(self) -> str | None:
@@ -310,6 +310,10 @@ def _processes_of(launcher: Launcher | None) -> list[subprocess.Popen[bytes]]:
         return [launcher.process]
     if isinstance(launcher, CommandLauncher) and launcher.web.process is not None:
         return [launcher.web.process]
+    from mission_control.check.production import ProductionStack
+
+    if isinstance(launcher, ProductionStack):
+        return [p.process for p in launcher.processes.values() if p.process is not None]
     return []
 
 
@@ -330,7 +334,13 @@ def make_target(
     assert app_dir is not None
     sandbox = Sandbox(app_dir, lesson.provided)
     launcher: Launcher
-    if kind is TargetKind.SERVE:
+    if kind is TargetKind.SERVE and lesson.production is not None:
+        from mission_control.check.production import ProductionStack
+
+        launcher = ProductionStack(
+            sandbox, lesson.production, env=env, start_timeout=limits.start_timeout
+        )
+    elif kind is TargetKind.SERVE:
         launcher = CommandLauncher(sandbox, lesson.run, env=env, start_timeout=limits.start_timeout)
     else:
         launcher = ImportLauncher(
