@@ -53,10 +53,19 @@ def errors(*codes):
 
 
 def document():
-    post_id = {"name": "post_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    post_id = {
+        "name": "post_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+    }
     bearer = [{"bearerAuth": []}]
     page_params = [
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1},
+        },
         {
             "name": "per_page",
             "in": "query",

@@ -59,11 +59,21 @@ def dashboard():
     return render_template("main/dashboard.html", post_count=post_count)
 
 
+def page_number():
+    """The ``?page=`` of the URL, page 1 without it. Only ASCII digits make a page number:
+    ``int()`` would also read ``٣``, ``１２``, `` 2 `` or ``1_0``, and ``isdigit()`` lets ``²``
+    through to an ``int()`` that raises. Anything else, or a number so long that no page has
+    it (PostgreSQL could not even hold its offset), is a page that does not exist: 404."""
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        abort(404)
+    return int(raw)  # 0 is a 404 too: db.paginate refuses pages below 1
+
+
 @bp.get("/posts")
 def posts():
-    page = request.args.get("page", 1, type=int)
     pagination = db.paginate(
-        newest_posts(), page=page, per_page=current_app.config["POSTS_PER_PAGE"]
+        newest_posts(), page=page_number(), per_page=current_app.config["POSTS_PER_PAGE"]
     )
     return render_template("main/posts.html", pagination=pagination)
 
@@ -108,12 +118,14 @@ def new_post():
     return render_template("main/post_form.html", form=form, post=None), status
 
 
-@bp.get("/posts/<int:post_id>")
+# PostgreSQL's integer holds ids up to 2**31 - 1; a bigger id sent to it fails (a 500), so
+# the converter refuses one (max=) and such a URL is a 404 like any post that is not there.
+@bp.get("/posts/<int(max=2147483647):post_id>")
 def post(post_id):
     return render_template("main/post.html", post=db.get_or_404(Post, post_id))
 
 
-@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_post(post_id):
     post = own_post(post_id)
@@ -129,7 +141,7 @@ def edit_post(post_id):
     return render_template("main/post_form.html", form=form, post=post), status
 
 
-@bp.post("/posts/<int:post_id>/delete")
+@bp.post("/posts/<int(max=2147483647):post_id>/delete")
 @login_required
 def delete_post(post_id):
     db.session.delete(own_post(post_id))
