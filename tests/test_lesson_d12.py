@@ -68,7 +68,7 @@ def run_runner(folder: Path, runs: list[dict[str, object]]) -> dict[str, dict[st
     return {r["name"]: r for r in json.loads(line.split(" ", 1)[1])}
 
 
-ORDER_SUITE = '''
+ORDER_SUITE = """
 import os
 
 LOG = os.path.join(os.path.dirname(__file__), "..", "order.log")
@@ -86,7 +86,7 @@ def test_first():
 def test_second():
     record("second")
     assert os.environ.get("FAIL_SECOND") != "1", "second was told to fail"
-'''
+"""
 
 
 def test_the_runner_reverses_and_doubles_the_collected_tests(tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_the_runner_reverses_and_doubles_the_collected_tests(tmp_path: Path) -> 
     assert not (tmp_path / "order.log").exists()
     for name in ("plain", "reverse", "twice", "edited"):
         assert results[name]["exit"] == 0, results[name]
-    steps = {name: results[name]["steps"][-1] for name in ("plain", "reverse", "twice")}  # type: ignore[index]
+    steps = {name: results[name]["steps"][-1] for name in ("plain", "reverse", "twice")}
     assert steps["plain"]["passed"] == 2 and steps["twice"]["passed"] == 4
     assert "not the given app" in str(results["missing"]["error"])
 
@@ -120,7 +120,7 @@ def test_the_runner_reports_a_failure(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("FAIL_SECOND", "1")
     result = run_runner(tmp_path, [{"name": "plain"}])["plain"]
     assert result["exit"] == 1
-    failed = result["steps"][-1]["failed"]  # type: ignore[index]
+    failed = result["steps"][-1]["failed"]
     assert [f["test"] for f in failed] == ["tests/test_order.py::test_second"]
     assert "second was told to fail" in failed[0]["message"]
 

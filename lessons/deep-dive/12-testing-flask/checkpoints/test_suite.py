@@ -1,9 +1,12 @@
 """d12 · Testing Flask applications: the checkpoints run YOUR tests.
 
-The app is given; what is checked is the suite in tests/. Each checkpoint runs pytest in
-fresh copies of your folder (``suite_runner.py``, sent to ``python -`` there): in file order,
-twice in a row, in reverse order, under coverage.py, and against one-bug versions of the app
-(``mutants.toml``), which the suite must each fail on.
+The app is given; what is checked is the suite in tests/. pytest runs in fresh copies of
+your folder (``suite_runner.py``, sent to ``python -`` there): under coverage.py in file
+order, with every test twice, in reverse order, and against one-bug versions of the app
+(``mutants.toml``), on each of which the suite must fail.
+
+The first three runs are made once per check, two at a time, whichever checkpoint needs
+them first; each checkpoint then reads its own verdict from them.
 """
 
 import json
@@ -18,7 +21,6 @@ HERE = Path(__file__).parent
 RUN_TIMEOUT = 90  # seconds for one pytest run of the suite
 COVERAGE_MIN = 90  # percent of the app's statements (app/ and config.py)
 SHOWN = 5  # failures quoted in a message
-PLAIN = {"name": "given app"}  # the suite, in file order, against the app as given
 
 PASS_HINT = (
     "Run `python -m pytest` in your folder: every test must pass against the given app. "
@@ -26,27 +28,37 @@ PASS_HINT = (
 )
 
 
+def read_mutants():
+    return tomllib.loads((HERE / "mutants.toml").read_text(encoding="utf-8"))["mutant"]
+
+
 @pytest.fixture(scope="session")
 def kept():
-    """What one check keeps between checkpoints: the run of the suite as it is, which
-    `suite-passes` and `catches-bugs` both need (the folder does not change meanwhile)."""
+    """What one check keeps between checkpoints (the folder does not change meanwhile)."""
     return {}
 
 
-def run_suite(run_command, runs, kept):
+def the_runs(run_command, kept):
+    """The suite as it is: ``given app`` (file order, under coverage, which also records
+    which tests run each mutant's lines), ``twice`` and ``reverse``."""
+    if "runs" not in kept:
+        select = [{"name": m["name"], "file": m["file"], "find": m["find"]} for m in read_mutants()]
+        kept["runs"] = run_suite(
+            run_command,
+            [
+                {"name": "given app", "coverage": True, "select": select},
+                {"name": "twice", "orders": ["twice"]},
+                {"name": "reverse", "orders": ["reverse"]},
+            ],
+        )
+    return kept["runs"]
+
+
+def run_suite(run_command, runs):
     """Run the suite once per entry of ``runs`` (two at a time); their results, by name."""
-    results = {PLAIN["name"]: kept["plain"]} if PLAIN in runs and "plain" in kept else {}
-    runs = [run for run in runs if run["name"] not in results]
-    if runs:
-        results.update(_run(run_command, runs))
-    if PLAIN["name"] in results:
-        kept["plain"] = results[PLAIN["name"]]
-    return results
-
-
-def _run(run_command, runs):
     spec = {"timeout": RUN_TIMEOUT, "workers": 2, "runs": runs}
-    total = RUN_TIMEOUT * 2 * (len(runs) // 2 + 1) + 30
+    each = max(run.get("timeout", RUN_TIMEOUT) for run in runs)
+    total = each * 2 * ((len(runs) + 1) // 2) + 60  # two at a time; coverage adds a step
     done = run_command(
         ["python", "-", json.dumps(spec)],
         input=(HERE / "suite_runner.py").read_text(encoding="utf-8"),
@@ -82,7 +94,7 @@ def passed(result):
 @checkpoint("suite-passes", hint=PASS_HINT)
 def test_suite_passes(run_command, kept):
     """Your test suite passes against the given app"""
-    result = run_suite(run_command, [PLAIN], kept)[PLAIN["name"]]
+    result = the_runs(run_command, kept)["given app"]
     if not passed(result):
         fail(f"expected `pytest` to pass against the given app, but:\n{what_failed(result)}")
 
@@ -97,7 +109,7 @@ def test_suite_passes(run_command, kept):
 def test_suite_repeatable(run_command, kept):
     """Your suite passes twice in a row (in one pytest session: each test sees nothing the
     first round left)"""
-    result = run_suite(run_command, [{"name": "twice", "orders": ["twice"]}], kept)["twice"]
+    result = the_runs(run_command, kept)["twice"]
     if not passed(result):
         fail(
             "expected the suite to pass with every test run twice (all of them, then all of "
@@ -114,7 +126,7 @@ def test_suite_repeatable(run_command, kept):
 )
 def test_suite_reverse(run_command, kept):
     """Your suite passes with its tests run in reverse order (each test is independent)"""
-    result = run_suite(run_command, [{"name": "reverse", "orders": ["reverse"]}], kept)["reverse"]
+    result = the_runs(run_command, kept)["reverse"]
     if not passed(result):
         fail(f"expected the suite to pass in reverse order, but:\n{what_failed(result)}")
 
@@ -129,7 +141,7 @@ def test_suite_reverse(run_command, kept):
 def test_coverage(run_command, kept):
     """Your suite runs at least 90% of the app's statements (app/ and config.py, by
     coverage.py)"""
-    result = run_suite(run_command, [{"name": "coverage", "coverage": True}], kept)["coverage"]
+    result = the_runs(run_command, kept)["given app"]
     report = result.get("coverage")
     if report is None or not report["statements"]:
         fail(f"expected coverage figures, but the run measured nothing:\n{what_failed(result)}")
@@ -173,23 +185,29 @@ def spans(numbers):
 )
 def test_catches_bugs(run_command, kept):
     """Your suite fails on each of the one-bug versions of the app (mutants.toml)"""
-    mutants = tomllib.loads((HERE / "mutants.toml").read_text(encoding="utf-8"))["mutant"]
-    given = run_suite(run_command, [PLAIN], kept)[PLAIN["name"]]
+    mutants = read_mutants()
+    given = the_runs(run_command, kept)["given app"]
     if not passed(given):
         fail(
             "expected the suite to pass against the given app first (else every bug would "
             f"look caught), but:\n{what_failed(given)}",
             hint=PASS_HINT,
         )
+    # A bug may make a test wait forever; no run needs much longer than the suite did.
+    timeout = min(RUN_TIMEOUT, 30 + 3 * given.get("seconds", RUN_TIMEOUT))
+    # Only the tests that ran a mutant's lines can notice it (None: all of them).
+    selected = given.get("selected", {})
     runs = [
         {
             "name": m["name"],
             "stop_first": True,
+            "timeout": timeout,
+            "only": selected.get(m["name"]),
             "edit": {key: m[key] for key in ("file", "find", "replace")},
         }
         for m in mutants
     ]
-    results = run_suite(run_command, runs, kept)
+    results = run_suite(run_command, runs)
     broken = [(m, results[m["name"]]["error"]) for m in mutants if results[m["name"]].get("error")]
     if broken:
         fail(
