@@ -334,12 +334,14 @@ def test_course_root_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 @pytest.mark.parametrize(
     ("lesson_id", "previous"),
-    [("d08", "d07"), ("d09", "d08"), ("d10", "d09"), ("d13", "d10")],
+    [("d08", "d07"), ("d09", "d08"), ("d10", "d09"), ("d12", "d10"), ("d13", "d10")],
 )
 def test_the_blog_grows_from_the_previous_solution(lesson_id: str, previous: str) -> None:
-    """d08 to d10 continue the lesson before, and d13 continues d10's blog: each starter
-    holds every file of the previous solution (changed only by TODOs), so `mission start
-    --from` adds what is new."""
+    """d08 to d10 continue the lesson before, and d12 and d13 continue d10's blog: each
+    starter holds every file of the previous solution (changed only by TODOs), so `mission
+    start --from` adds what is new. In d12 the learner writes the tests and the app is given:
+    its files (all but tests/) are the solution's, changed or not; what changed in tests/
+    holds a TODO."""
     lesson, before = CATALOG.get(lesson_id), CATALOG.get(previous)
     assert lesson is not None and before is not None
     assert lesson.continues == previous
@@ -356,5 +358,27 @@ def test_the_blog_grows_from_the_previous_solution(lesson_id: str, previous: str
         if (lesson.starter / p).read_bytes() != (before.solution / p).read_bytes()
         and p.suffix in (".py", ".html")
     ]
+    given_app = lesson_id == "d12"
     for path in changed:
+        if given_app and path.parts[0] != "tests":
+            assert (lesson.starter / path).read_bytes() == (lesson.solution / path).read_bytes()
+            continue
         assert "TODO (" + lesson_id + ")" in (lesson.starter / path).read_text(), path
+
+
+def test_d12_gives_the_whole_app() -> None:
+    """d12's starter and solution hold the same app; only tests/ differs."""
+    lesson = CATALOG.get("d12")
+    assert lesson is not None
+
+    def app_files(folder: Path) -> dict[Path, bytes]:
+        return {
+            p.relative_to(folder): p.read_bytes()
+            for p in folder.rglob("*")
+            if p.is_file()
+            and "__pycache__" not in p.parts
+            and p.relative_to(folder).parts[0] != "tests"
+        }
+
+    assert app_files(lesson.starter) == app_files(lesson.solution)
+    assert (lesson.starter / "app" / "mail.py").is_file()
