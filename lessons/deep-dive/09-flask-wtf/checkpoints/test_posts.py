@@ -346,6 +346,17 @@ def test_edit_post(client, database):
     expect_redirect(done, f"/posts/{post_id}", "saving the edit form")
     stored = database.scalar(f"SELECT title FROM post WHERE id = {database.param}", (post_id,))
     expect_equal(stored, new_title, "the stored title after the edit")
+    # A request that leaves fields out (not a browser: a script) keeps them or is refused.
+    hidden = post_form(client, f"/posts/{post_id}/edit").values
+    sent = {name: hidden[name] for name in ("csrf_token",) if name in hidden}
+    partial = client.post(f"/posts/{post_id}/edit", data={**sent, "title": new_title})
+    if partial.status_code not in (302, 303, 422):
+        fail(
+            f"expected POST /posts/{post_id}/edit with only csrf_token and title to keep the "
+            f"other fields (302) or show the form again (422), not {partial.status_code}",
+            hint="Fill the form from the post with data={...}: PostForm(obj=post) hands a "
+            "POST without a tags field the post's Tag rows instead of text.",
+        )
 
 
 @checkpoint("author-only", hint=AUTHOR_HINT, requires="edit-post")

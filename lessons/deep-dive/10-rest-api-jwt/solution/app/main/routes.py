@@ -126,9 +126,11 @@ def post(post_id):
 @login_required
 def edit_post(post_id):
     post = own_post(post_id)
-    form = PostForm(obj=post)  # pre-filled from the post on GET, from the request on POST
-    if request.method == "GET":
-        form.tags.data = ", ".join(tag.name for tag in post.tags)
+    # Pre-filled from the post; on POST each field the request sends replaces its value.
+    # (Not obj=post: its `tags` is a list of Tag rows, which a POST without a "tags" field
+    # would leave in the form, and the form's tags are text.)
+    saved = {"title": post.title, "body": post.body, "category": post.category}
+    form = PostForm(data={**saved, "tags": ", ".join(tag.name for tag in post.tags)})
     if form.validate_on_submit():
         fill_post(post, form)
         db.session.commit()
