@@ -4,6 +4,7 @@ Each one creates the posts it needs under a unique slug and finds them by that s
 pass in any order and against a database that already holds posts.
 """
 
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -279,6 +280,44 @@ def test_create_validates_content(client):
     client.post("/posts", json=body).expect_error(400)
 
 
+def post_raw(client, body: dict):
+    """POST ``body`` as JSON with every non-ASCII character escaped, so that a lone
+    surrogate goes over the wire as the six characters \\ud800, as any JSON client may."""
+    raw = json.dumps(body, ensure_ascii=True)
+    return client.post("/posts", data=raw, headers={"Content-Type": "application/json"})
+
+
+@checkpoint(
+    "lone-surrogate-400",
+    hint="JSON's \\ud800 escape gives Python a lone surrogate, a str that UTF-8 cannot encode, "
+    "and the database refuses it at commit (a 500). Refuse such a title or content with 400: "
+    "try value.encode('utf-8') and abort(400) on UnicodeEncodeError.",
+)
+def test_lone_surrogate_400(client):
+    """POST /posts answers 400 for a title or content holding a lone surrogate ("\\ud800"),
+    and still takes a real emoji written as a surrogate pair"""
+    for key, broken, shown in (
+        ("title", "Hello \ud800", "\\ud800"),
+        ("content", "\udfff dangling", "\\udfff"),
+    ):
+        sent = {**new_post("surrogates"), key: broken}
+        r = post_raw(client, sent)
+        if r.status_code != 400:
+            fail(
+                f"expected 400 Bad Request for a {key} holding the lone surrogate {shown}, "
+                f"not {r.status_line}",
+                response=r,
+            )
+        r.expect_error(400)
+        r = client.get(f"/posts/{sent['slug']}")
+        r.expect_status(404, hint="The refused post must not have been stored.")
+    sent = {**new_post("rocket"), "title": "Lift-off \U0001f680"}
+    r = post_raw(client, sent)  # the rocket goes as the pair \ud83d\ude80
+    r.expect_status(201, hint="A surrogate pair is one real character (here 🚀): keep it.")
+    post = expect_post(r.expect_json(dict), r)
+    expect_equal(post["title"], sent["title"], "the stored title", response=r)
+
+
 @checkpoint(
     "create-needs-object",
     hint="request.get_json() may return a list, a string or a number: "
@@ -442,5 +481,15 @@ def test_not_json_415(client):
     "turns it into a JSON error.",
 )
 def test_malformed_json_400(client):
-    """Malformed JSON answers 400 with a JSON error"""
+    """Malformed JSON answers 400 with a JSON error, JSON nested 100,000 levels deep too"""
     expect_malformed_json_400(client, "/posts", ['{"title": "Hello"'])
+    deep = '{"title": ' * 100_000 + '"x"' + "}" * 100_000  # RecursionError in the parser
+    r = client.post("/posts", data=deep, headers={"Content-Type": "application/json"})
+    if r.status_code != 400:
+        fail(
+            f"expected 400 Bad Request for JSON nested 100,000 levels deep, not {r.status_line}",
+            hint="request.get_json() raises RecursionError (not a ValueError) for JSON nested "
+            "that deep: catch it and abort(400).",
+            response=r,
+        )
+    r.expect_error(400)

@@ -67,17 +67,33 @@ with app.app_context():
 
 def json_body() -> dict:
     """The request's JSON object; 415 if it was not sent as JSON, 400 if it is malformed."""
-    data = request.get_json()  # raises 415 or 400 for us, answered by json_error below
+    try:
+        data = request.get_json()  # raises 415 or 400 for us, answered by json_error below
+    except RecursionError:  # JSON nested thousands of levels deep is not a ValueError
+        abort(400, description="The body is nested too deeply.")
     if not isinstance(data, dict):
         abort(400, description="The body must be a JSON object.")
     return data
 
 
+def is_text(value: object) -> bool:
+    """Whether ``value`` is a string that UTF-8 can store. JSON's "\\ud800" escape gives
+    Python a lone surrogate, which is no character: the database would refuse it with a
+    UnicodeEncodeError at commit, a 500."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_post(data: dict) -> dict:
     """The fields of a new post; abort with 400 at the first invalid one."""
     title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        abort(400, description="'title' must be a non-empty string.")
+    if not is_text(title) or not title.strip():
+        abort(400, description="'title' must be a non-empty string of characters.")
     if len(title.strip()) > TITLE_MAX:
         abort(400, description=f"'title' must be at most {TITLE_MAX} characters.")
     slug = data.get("slug")
@@ -88,8 +104,8 @@ def clean_post(data: dict) -> dict:
             f"single hyphens (like 'my-first-post'), at most {SLUG_MAX} characters.",
         )
     content = data.get("content")
-    if not isinstance(content, str) or not content.strip():
-        abort(400, description="'content' must be a non-empty string.")
+    if not is_text(content) or not content.strip():
+        abort(400, description="'content' must be a non-empty string of characters.")
     return {"title": title.strip(), "slug": slug, "content": content}
 
 

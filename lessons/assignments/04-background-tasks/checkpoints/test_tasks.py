@@ -213,11 +213,21 @@ def test_create_validates_email(client):
     "is not sent as application/json, and a list or a string is not a task.",
 )
 def test_create_needs_json_object(client):
-    """POST /tasks answers 400 when the JSON body is not an object, and 415 when it is not
-    JSON at all, both as JSON errors"""
+    """POST /tasks answers 400 when the JSON body is not an object (or is nested 100,000
+    levels deep), and 415 when it is not JSON at all, both as JSON errors"""
     expect_object_required(
         client, "/tasks", (["Write report", "ada@example.com"], "Write report", 7)
     )
+    deep = '{"title": ' * 100_000 + '"x"' + "}" * 100_000  # RecursionError in the parser
+    r = client.post("/tasks", data=deep, headers={"Content-Type": "application/json"})
+    if r.status_code != 400:
+        fail(
+            f"expected 400 Bad Request for JSON nested 100,000 levels deep, not {r.status_line}",
+            hint="request.get_json() raises RecursionError (not a ValueError) for JSON nested "
+            "that deep: catch it and abort(400).",
+            response=r,
+        )
+    r.expect_error(400)
     expect_not_json_415(
         client, "/tasks", {"title": "Write report", "user_email": "ada@example.com"}
     )
@@ -242,6 +252,33 @@ def test_unknown_task_404(client):
     that does not exist"""
     client.get(f"/tasks/{MISSING}").expect_error(404)
     client.post(f"/tasks/{MISSING}/complete").expect_error(404)
+
+
+@checkpoint(
+    "id-ascii-digits-404",
+    requires="create-task",
+    hint="Flask's int converter matches \\d, which takes any script's digits, and int('١') is "
+    '1: register a subclass of werkzeug.routing.IntegerConverter with regex = r"[0-9]+" as '
+    'app.url_map.converters["int"] before your routes.',
+)
+def test_id_ascii_digits_404(client):
+    """A task id written in other digits (/tasks/١, Arabic-Indic; full-width １) answers 404
+    to GET and to complete, and the task is left as it was"""
+    task = create(client, "Written in ASCII digits")
+    for digits, script in (("٠١٢٣٤٥٦٧٨٩", "Arabic-Indic"), ("０１２３４５６７８９", "full-width")):
+        other = str(task["id"]).translate(str.maketrans("0123456789", digits))
+        for method, path in (("GET", f"/tasks/{other}"), ("POST", f"/tasks/{other}/complete")):
+            r = client.request(method, path)
+            if r.status_code != 404:
+                fail(
+                    f"expected 404 Not Found for {method} {path} (task {task['id']} in "
+                    f"{script} digits), not {r.status_line}",
+                    response=r,
+                )
+            r.expect_error(404)
+    r = client.get(f"/tasks/{task['id']}")
+    r.expect_status(200)
+    expect_equal(r.expect_json(dict), task, f"task {task['id']} afterwards", response=r)
 
 
 @checkpoint("complete-answers-at-once", requires="create-task", hint=COMPLETE_HINT)

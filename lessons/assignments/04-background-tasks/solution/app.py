@@ -13,8 +13,18 @@ import time
 
 from flask import Flask, abort, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's int converter matches \\d, which also takes other scripts' digits (the
+    Arabic-Indic "١" is 1 to int()); a task id is written in 0-9 only."""
+
+    regex = r"[0-9]+"
+
 
 app = Flask(__name__)
+app.url_map.converters["int"] = AsciiIntegerConverter  # before any route is added
 # Flask's logger inherits Python's default level, WARNING, which hides INFO lines.
 app.logger.setLevel(logging.INFO)
 
@@ -35,7 +45,10 @@ next_id = 1
 
 def json_body() -> dict:
     """The request's JSON object; 415 if it was not sent as JSON, 400 if it is malformed."""
-    data = request.get_json()
+    try:
+        data = request.get_json()  # raises 415 or 400 for us, answered by json_error below
+    except RecursionError:  # JSON nested thousands of levels deep is not a ValueError
+        abort(400, description="The body is nested too deeply.")
     if not isinstance(data, dict):
         abort(400, description="The body must be a JSON object.")
     return data

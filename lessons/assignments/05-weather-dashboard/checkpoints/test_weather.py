@@ -183,6 +183,26 @@ def test_weather_validates(client):
     ):
         asked = {key: value for key, value in (good | changes).items() if value is not None}
         client.get("/weather", query=asked).expect_error(400)
+    # float() takes all of these, but none is a number written with 0-9 (or it overflows)
+    for lat, what in (
+        ("٥١.٥", "51.5 in Arabic-Indic digits"),
+        ("５１.５", "51.5 in full-width digits"),
+        ("5_1", "51 with an underscore"),
+        ("5.15e1", "51.5 with an exponent"),
+        ("1e999", "a number float() reads as infinity"),
+        ("1" * 400, "a 400-digit number, infinity to float()"),
+    ):
+        r = client.get("/weather", query={**good, "lat": lat})
+        if r.status_code != 400:
+            fail(
+                f"expected 400 Bad Request for lat={lat[:12]}{'...' if len(lat) > 12 else ''} "
+                f"({what}), not {r.status_line}",
+                hint="float() also reads other scripts' digits, '1_0' and '1e1': match the "
+                r"text with re.fullmatch(r'[+-]?[0-9]+(\.[0-9]+)?', raw) first, then convert "
+                "it and keep the math.isfinite and range checks.",
+                response=r,
+            )
+        r.expect_error(400)
 
 
 @checkpoint(
@@ -313,12 +333,14 @@ def test_failure_not_cached(client, fakes):
 
 @checkpoint("upstream-error-502", hint=ERROR_HINT)
 def test_upstream_error_502(client, fakes):
-    """When the weather service answers 500 or 503, an HTML page instead of JSON, or JSON
-    without "current", GET /weather answers 502 with a JSON error (never 500)"""
+    """When the weather service answers 500 or 503 (even with weather in the body), an HTML
+    page instead of JSON, or JSON without "current", GET /weather answers 502 with a JSON
+    error (never 500)"""
     upstream = fakes[API]
     for trouble, args in (
         ("fail", (500,)),
         ("fail", (503,)),
+        ("stale", (500,)),
         ("garbage", ()),
         ("leave_out_current", ()),
     ):

@@ -13,8 +13,8 @@ then, in another terminal, start the app against it:
 
     WEATHER_API_URL=http://127.0.0.1:8001/v1/forecast python app.py
 
-`mission check a05` starts this same file on a free port and flips its switches
-(``fail``, ``slow``, ``hang_up``, ``garbage``, ``leave_out_current``, ``reset``) to see what
+`mission check a05` starts this same file on a free port and flips its switches (``fail``,
+``stale``, ``slow``, ``hang_up``, ``garbage``, ``leave_out_current``, ``reset``) to see what
 your app does when the outside world misbehaves. It needs nothing but the standard library
 (and Werkzeug, which comes with Flask, to serve itself).
 """
@@ -119,6 +119,11 @@ class FakeOpenMeteo:
         """Answer with HTTP ``status`` (the next ``times`` requests, or all of them)."""
         self._set("fail", times, status=status)
 
+    def stale(self, status: int = 500, times: int | None = None) -> None:
+        """Answer with HTTP ``status`` but the usual weather in the body, as a broken proxy
+        that serves an old copy with its error: only the status says it is wrong."""
+        self._set("stale", times, status=status)
+
     def slow(self, seconds: float, times: int | None = None) -> None:
         """Wait ``seconds`` before answering (``reset()`` ends the wait early)."""
         self._set("slow", times, delay=seconds)
@@ -179,7 +184,10 @@ class FakeOpenMeteo:
             return [page]
         if environ.get("PATH_INFO") != FORECAST_PATH:
             return _json(start_response, 404, {"error": True, "reason": "Not Found"})
+        status_wanted = status
         status, body = forecast(parse_qs(environ.get("QUERY_STRING", "")))
+        if trouble == "stale" and status == 200:
+            status = status_wanted
         if trouble == "no_current" and status == 200:
             body.pop("current", None)
             body.pop("current_units", None)

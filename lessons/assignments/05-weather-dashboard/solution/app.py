@@ -7,6 +7,7 @@ are cached per 0.1° grid cell for WEATHER_CACHE_TTL seconds; failures are never
 
 import math
 import os
+import re
 import threading
 import time
 
@@ -33,6 +34,11 @@ cache_lock = threading.Lock()
 cache: dict[tuple[float, float], tuple[float, dict]] = {}  # cell -> (fetched at, current)
 
 
+# A decimal number in ASCII digits. float() alone would also take "٣٠" (Arabic-Indic digits),
+# "３０" (full-width), "1_0" and "1e1": a coordinate is written as a person types it.
+NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
 class WeatherError(Exception):
     """Why there is no weather to show: an HTTP status (400, 502, 504) and a message."""
 
@@ -44,14 +50,13 @@ class WeatherError(Exception):
 
 def parse_coordinate(args, name: str, limit: float) -> float:
     """The query parameter ``name`` as a number from -limit to limit, or a 400."""
-    raw = args.get(name, "").strip()
+    raw = args.get(name, "")
     if not raw:
         raise WeatherError(400, f"'{name}' is required.")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise WeatherError(400, f"'{name}' must be a number.") from None
-    # float() accepts "nan" and "inf"; a NaN fails every comparison, so test it first.
+    if not NUMBER.fullmatch(raw):  # "nan", "inf" and "1e999" are refused here too
+        raise WeatherError(400, f"'{name}' must be a number written with 0-9, like 51.5.")
+    value = float(raw)
+    # Hundreds of digits make float() overflow to infinity: that is out of range as well.
     if not math.isfinite(value) or not -limit <= value <= limit:
         raise WeatherError(400, f"'{name}' must be between -{limit:g} and {limit:g}.")
     return value

@@ -46,8 +46,9 @@ def not_implemented(what: str):
 def parse_place(args) -> tuple[str, float, float]:
     """(city_name, lat, lon) from the query string, or raise WeatherError(400, ...)."""
     # TODO: city_name is optional ("" when missing) and at most CITY_MAX characters.
-    #   lat and lon are required numbers: float() inside try/except ValueError, then
-    #   refuse NaN and infinity (math.isfinite) and anything outside -90..90 / -180..180.
+    #   lat and lon are required numbers written with 0-9: re.fullmatch them with
+    #   r"[+-]?[0-9]+(\.[0-9]+)?" (float() alone takes "٣", "1_0", "nan"...), convert with
+    #   float(), then refuse infinity (math.isfinite) and anything outside -90..90 / -180..180.
     raise WeatherError(501, "Not implemented yet: parse_place")
 
 

@@ -373,6 +373,47 @@ def test_invalid_event_400(client):
 
 
 @checkpoint(
+    "body-utf8-400",
+    requires="webhook-accepts-signed-event",
+    hint="Decode the verified body yourself, json.loads(raw.decode('utf-8')): json.loads(raw) "
+    "also takes UTF-16 and a byte-order mark, and a body kept with its BOM no longer parses "
+    "when GET /admin/events reads it back. Then refuse an event whose strings hold a lone "
+    "surrogate (json.dumps(event, ensure_ascii=False).encode('utf-8') raises "
+    "UnicodeEncodeError): SQLite cannot store it. Both are abort(400).",
+)
+def test_body_utf8_400(client):
+    """A correctly signed event in UTF-16, after a UTF-8 byte-order mark, or holding a lone
+    surrogate ("\\ud800") answers 400, is not stored, and GET /admin/events still answers"""
+    event = new_event()
+    text = json.dumps(event, separators=(",", ":"))
+    lone_in_id = {**event, "id": event["id"] + "\ud800"}
+    lone_in_data = {**event, "data": {"note": "half a character: \udfff"}}
+    for body, what in (
+        (b"\xef\xbb\xbf" + text.encode(), "in UTF-8 after a byte-order mark (EF BB BF)"),
+        (text.encode("utf-16"), "in UTF-16 with its byte-order mark"),
+        (text.encode("utf-16-le"), "in UTF-16-LE without a byte-order mark"),
+        (json.dumps(lone_in_id).encode(), 'whose "id" ends in the lone surrogate \\ud800'),
+        (json.dumps(lone_in_data).encode(), "whose data holds the lone surrogate \\udfff"),
+    ):
+        r = deliver(client, body)
+        if r.status_code != 400:
+            fail(
+                f"expected 400 Bad Request for a signed event {what}, not {r.status_line}",
+                response=r,
+            )
+        r.expect_error(400)
+    r = client.get("/admin/events", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    if r.status_code != 200:
+        fail(
+            f"expected GET /admin/events to answer 200 OK after those deliveries, not "
+            f"{r.status_line}: a stored body that no longer parses breaks the list for good",
+            response=r,
+        )
+    r.expect_json(list)
+    expect_not_stored(client, event)
+
+
+@checkpoint(
     "duplicate-id-stored-once",
     requires=("webhook-accepts-signed-event", "admin-lists-events"),
     hint="Make the event id UNIQUE in the table and insert with ON CONFLICT DO NOTHING (or "

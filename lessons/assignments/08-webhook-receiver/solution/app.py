@@ -92,16 +92,23 @@ def verify_signature(raw: bytes) -> None:
 
 
 def parse_event(raw: bytes) -> dict:
-    """The event in a verified body: a JSON object with non-empty string id and type."""
+    """The event in a verified body: a JSON object in UTF-8 with non-empty string id and type."""
     try:
-        event = json.loads(raw)
+        # Decode first: json.loads(bytes) would also take UTF-16 and a byte-order mark, and
+        # the body is kept as UTF-8 text. json.loads(str) refuses a BOM left at the start.
+        event = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # ValueError covers bad JSON and bad UTF-8
-        abort(400, description="The body must be a JSON object.")
+        abort(400, description="The body must be a JSON object in UTF-8.")
     if not isinstance(event, dict):
         abort(400, description="The body must be a JSON object.")
     for field in ("id", "type"):
         if not isinstance(event.get(field), str) or not event[field]:
             abort(400, description=f"'{field}' must be a non-empty string.")
+    try:
+        # "\ud800" is valid JSON but no character: SQLite could not store such an id.
+        json.dumps(event, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        abort(400, description="The body holds a lone surrogate, which is not a character.")
     return event
 
 

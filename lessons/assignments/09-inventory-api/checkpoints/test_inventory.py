@@ -344,6 +344,37 @@ def test_v2_get_item(client):
 
 
 @checkpoint(
+    "item-id-ascii-digits-404",
+    requires="v2-create-item",
+    hint="Flask's int converter matches \\d, which takes any script's digits, and int('٣') is "
+    '3: register a subclass of werkzeug.routing.IntegerConverter with regex = r"[0-9]+" as '
+    'app.url_map.converters["int"] in create_app, before the blueprints.',
+)
+def test_item_id_ascii_digits_404(client):
+    """An item id written in other digits (/v2/items/٣, Arabic-Indic; full-width ３) answers
+    404 in both versions, and PATCH through it changes nothing"""
+    item = create(client, "tools")
+    for digits, script in (("٠١٢٣٤٥٦٧٨٩", "Arabic-Indic"), ("０１２３４５６７８９", "full-width")):
+        other = str(item["id"]).translate(str.maketrans("0123456789", digits))
+        for method, path in (
+            ("GET", f"/v2/items/{other}"),
+            ("GET", f"/v1/items/{other}"),
+            ("PATCH", f"/v2/items/{other}"),
+        ):
+            r = client.request(method, path, json={"quantity": item["quantity"] + 1})
+            if r.status_code != 404:
+                fail(
+                    f"expected 404 Not Found for {method} {path} (item {item['id']} in "
+                    f"{script} digits), not {r.status_line}",
+                    response=r,
+                )
+            r.expect_error(404)
+    r = client.get(f"/v2/items/{item['id']}")
+    r.expect_status(200)
+    expect_equal(r.expect_json(dict), item, f"item {item['id']} afterwards", response=r)
+
+
+@checkpoint(
     "v1-list-array",
     hint="v1 answers the page's items alone: jsonify(items), a plain JSON array, with the "
     "same offset and limit rules as v2 (default limit 20).",

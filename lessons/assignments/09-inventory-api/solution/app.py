@@ -10,6 +10,14 @@ from flask import Flask, jsonify
 from v1.routes import bp as v1
 from v2.routes import bp as v2
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's int converter matches \\d, which also takes other scripts' digits (the
+    Arabic-Indic "٣" is 3 to int()); an item id is written in 0-9 only."""
+
+    regex = r"[0-9]+"
 
 
 def json_error(error: HTTPException):
@@ -23,6 +31,8 @@ def json_error(error: HTTPException):
 
 def create_app() -> Flask:
     app = Flask(__name__)
+    # Before the blueprints: their <int:item_id> rules are built when they are registered.
+    app.url_map.converters["int"] = AsciiIntegerConverter
     app.register_blueprint(v1, url_prefix="/v1")
     app.register_blueprint(v2, url_prefix="/v2")
     app.register_error_handler(HTTPException, json_error)

@@ -124,6 +124,13 @@ def is_jwt(value) -> bool:
     return isinstance(value, str) and value.count(".") == 2 and all(value.split("."))
 
 
+DEEP_JSON = '{"a": ' * 100_000 + '"x"' + "}" * 100_000  # RecursionError in Python's parser
+DEEP_HINT = (
+    "request.get_json() raises RecursionError (not a ValueError) for JSON nested that deep, "
+    "and get_json(silent=True) lets it through too: catch it and abort(400)."
+)
+
+
 def unique(text: str) -> str:
     return f"{text} {uuid.uuid4().hex[:8]}"
 
@@ -359,6 +366,32 @@ def test_login_bad_body_400(client):
     broken = {"Content-Type": "application/json"}
     expect_bad_request(client.post("/token", data='{"username": "x"', headers=broken))
     expect_bad_request(client.post("/token", data={"username": name(), "password": "x"}), 415)
+    # JSON's \ud800 escape is a lone surrogate: a str no UTF-8 encoder (nor Argon2) takes.
+    for body, what in (
+        ({"username": name(), "password": "pass\ud800"}, "a password ending in \\ud800"),
+        ({"username": name(), "password": "\udfff"}, "the password \\udfff"),
+        ({"username": name() + "\ud800", "password": "secret"}, "a username ending in \\ud800"),
+    ):
+        raw = json.dumps(body, ensure_ascii=True)
+        r = client.post("/token", data=raw, headers=broken)
+        if r.status_code != 400:
+            fail(
+                f"expected 400 Bad Request for {what} (a lone surrogate, not a character), "
+                f"not {r.status_line}",
+                hint="PasswordHasher.verify encodes the password to UTF-8 and raises "
+                "UnicodeEncodeError for a lone surrogate: check that username and password "
+                "encode (value.encode('utf-8') in a try) and abort(400) when they do not.",
+                response=r,
+            )
+        expect_bad_request(r)
+    r = client.post("/token", data=DEEP_JSON, headers=broken)
+    if r.status_code != 400:
+        fail(
+            f"expected 400 Bad Request for JSON nested 100,000 levels deep, not {r.status_line}",
+            hint=DEEP_HINT + " The limiter's key function reads the body first: there too.",
+            response=r,
+        )
+    expect_bad_request(r)
 
 
 def expect_bad_request(r, *also: int) -> None:
@@ -508,6 +541,14 @@ def test_create_validates(client):
         client.post("/documents", json=body, headers=headers).expect_error(400)
     broken = {**headers, "Content-Type": "application/json"}
     client.post("/documents", data='{"title": ', headers=broken).expect_error(400)
+    r = client.post("/documents", data=DEEP_JSON, headers=broken)
+    if r.status_code != 400:
+        fail(
+            f"expected 400 Bad Request for JSON nested 100,000 levels deep, not {r.status_line}",
+            hint=DEEP_HINT,
+            response=r,
+        )
+    r.expect_error(400)
     _, stored = titles(client, "admin")
     leaked = sorted(title for title in stored if title.startswith(tag))
     expect(not leaked, "rejected documents not to be stored", repr(leaked))
@@ -581,6 +622,33 @@ def test_get_document_clearance(client):
     r = client.get(f"/documents/{own['id']}", headers=alice)
     r.expect_status(200)
     client.get(f"/documents/{MISSING}", headers=alice).expect_error(404)
+
+
+@checkpoint(
+    "id-ascii-digits-404",
+    requires="create-document",
+    hint="Flask's int converter matches \\d, which takes any script's digits, and int('٣') is "
+    '3: register a subclass of werkzeug.routing.IntegerConverter with regex = r"[0-9]+" as '
+    'app.url_map.converters["int"] before your routes.',
+)
+def test_id_ascii_digits_404(client):
+    """GET /documents/<id> with the id in other digits (Arabic-Indic ٣, full-width ３) answers
+    404, not that document"""
+    alice = bearer(token_for(client, "alice"))
+    own = create(client, "alice", 1)
+    for digits, script in (("٠١٢٣٤٥٦٧٨٩", "Arabic-Indic"), ("０１２３４５６７８９", "full-width")):
+        other = str(own["id"]).translate(str.maketrans("0123456789", digits))
+        r = client.get(f"/documents/{other}", headers=alice)
+        if r.status_code != 404:
+            fail(
+                f"expected 404 Not Found for GET /documents/{other} (document {own['id']} in "
+                f"{script} digits), not {r.status_line}",
+                response=r,
+            )
+        r.expect_error(404)
+    r = client.get(f"/documents/{own['id']}", headers=alice)
+    r.expect_status(200)
+    expect_equal(r.expect_json(dict), own, f"document {own['id']}", response=r)
 
 
 @checkpoint(

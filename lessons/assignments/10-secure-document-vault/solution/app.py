@@ -18,8 +18,18 @@ from flask import Flask, abort, g, jsonify, request, url_for
 from flask_limiter import Limiter
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import HTTPException, Unauthorized
+from werkzeug.routing import IntegerConverter
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's int converter matches \\d, which also takes other scripts' digits (the
+    Arabic-Indic "٣" is 3 to int()); a document id is written in 0-9 only."""
+
+    regex = r"[0-9]+"
+
 
 app = Flask(__name__)
+app.url_map.converters["int"] = AsciiIntegerConverter  # before any route is added
 
 # -- the signing key ------------------------------------------------------------------------
 
@@ -117,7 +127,10 @@ store("Launch codes", "0000 (change me).", 5, "admin")
 
 def login_attempt_key() -> str:
     """Rate-limit logins per username, whether or not that user exists."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)  # silent covers ValueError only
+    except RecursionError:  # JSON nested too deeply: the view answers 400
+        data = None
     username = data.get("username") if isinstance(data, dict) else None
     return f"login:{username}" if isinstance(username, str) else "login:<no username>"
 
@@ -210,8 +223,23 @@ def token_required(scopes: list[str] | tuple[str, ...] = ()):
 # -- routes ---------------------------------------------------------------------------------
 
 
+def is_text(value: object) -> bool:
+    """Whether ``value`` is a string UTF-8 can encode. JSON's "\\ud800" escape gives a lone
+    surrogate, no character: PasswordHasher.verify would raise UnicodeEncodeError on it."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_object() -> dict:
-    data = request.get_json()  # 415 if not sent as JSON, 400 if it does not parse
+    try:
+        data = request.get_json()  # 415 if not sent as JSON, 400 if it does not parse
+    except RecursionError:  # JSON nested thousands of levels deep is not a ValueError
+        abort(400, description="The body is nested too deeply.")
     if not isinstance(data, dict):
         abort(400, description="The body must be a JSON object.")
     return data
@@ -226,8 +254,8 @@ def json_object() -> dict:
 def login():
     data = json_object()
     username, password = data.get("username"), data.get("password")
-    if not isinstance(username, str) or not isinstance(password, str):
-        abort(400, description="Send 'username' and 'password' as strings.")
+    if not is_text(username) or not is_text(password):
+        abort(400, description="Send 'username' and 'password' as strings of characters.")
     user = authenticate(username, password)
     if user is None:
         abort(401, description="Wrong username or password.")  # the same for both
