@@ -156,6 +156,7 @@ BAD_PAYLOADS = [
     ("join", {"client_id": 7}, "join with a number as client_id"),
     ("join", {"client_id": "has space"}, "join with a space in client_id"),
     ("join", {"client_id": "x" * 41}, "join with a 41-character client_id"),
+    ("join", {"client_id": "ana\n"}, "join with a client_id ending in a newline"),
     ("join", {"client_id": "ana", "room": ""}, "join with an empty room"),
     ("join", {"client_id": "ana", "room": "a/b"}, "join with a / in room"),
 ]
@@ -230,7 +231,14 @@ def test_two_hundred_in_order(socketio_clients):
     )
 
 
-@checkpoint("browser-chat", requires="message-to-others")
+@checkpoint(
+    "browser-chat",
+    requires="message-to-others",
+    hint="In templates/index.html: load the client with url_for('static', "
+    "filename='socket.io.min.js'), put the page's id in #client-id, emit join for lobby on "
+    "connect, append the text of every `system` and `chat_message` event to #messages, and "
+    "emit chat_message from the form's submit handler.",
+)
 def test_browser_chat(page):
     """In two browser pages: each shows its own id; text sent in one appears in the other;
     closing one shows the notice in the other"""

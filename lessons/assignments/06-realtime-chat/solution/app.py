@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from flask import Flask, render_template, request
 from flask_socketio import SocketIO, emit, join_room, leave_room
 
-ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# fullmatch, not match: with match, "$" would also accept an id ending in a newline.
+ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 TEXT_MAX = 1000
 
 app = Flask(__name__)
@@ -54,7 +55,7 @@ def on_join(data):
         return error('join needs an object: {"client_id": "ana", "room": "lobby"}')
     client_id, room = data.get("client_id"), data.get("room", "lobby")
     for name, value in (("client_id", client_id), ("room", room)):
-        if not isinstance(value, str) or not ID.match(value):
+        if not isinstance(value, str) or not ID.fullmatch(value):
             return error(f"{name} must be 1-40 letters, digits, - or _")
     leave_current(request.sid)
     with lock:

@@ -11,7 +11,8 @@ import threading
 from flask import Flask, render_template
 from flask_socketio import SocketIO
 
-ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# Check ids with ID.fullmatch(value): with match, "$" would also accept a trailing newline.
+ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 TEXT_MAX = 1000
 
 app = Flask(__name__)
