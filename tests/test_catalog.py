@@ -274,10 +274,11 @@ def test_course_root_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 
 @pytest.mark.parametrize(
-    ("lesson_id", "previous"), [("d08", "d07"), ("d09", "d08"), ("d10", "d09")]
+    ("lesson_id", "previous"),
+    [("d08", "d07"), ("d09", "d08"), ("d10", "d09"), ("d11", "d10")],
 )
 def test_the_blog_grows_from_the_previous_solution(lesson_id: str, previous: str) -> None:
-    """d08 to d10 continue the lesson before: each starter holds every file of the previous
+    """d08 to d11 continue the lesson before: each starter holds every file of the previous
     solution (changed only by TODOs), so `mission start --from` adds what is new."""
     lesson, before = CATALOG.get(lesson_id), CATALOG.get(previous)
     assert lesson is not None and before is not None

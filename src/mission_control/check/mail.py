@@ -110,7 +110,7 @@ class MailService(RunningService):
                     to=tuple(envelope.rcpt_tos),
                     sender=envelope.mail_from or "",
                     subject=str(message.get("Subject", "")),
-                    body=_plain_text(message),  # type: ignore[arg-type]
+                    body=_plain_text(message),
                     at=time.monotonic(),
                 )
             )

@@ -204,9 +204,11 @@ def run_check(request: CheckRequest) -> Report:
         env = dict(lesson.check_env)
         if lesson.services and request.kind is not TargetKind.URL:
             # Only a lesson with services pays for importing them (werkzeug.serving).
-            from mission_control.check.services import running_services, service_env
-
-            from mission_control.check.services import ServiceUnavailable
+            from mission_control.check.services import (
+                ServiceUnavailable,
+                running_services,
+                service_env,
+            )
 
             try:
                 services = stack.enter_context(running_services(lesson))
