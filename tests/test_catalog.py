@@ -334,10 +334,17 @@ def test_course_root_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 @pytest.mark.parametrize(
     ("lesson_id", "previous"),
-    [("d08", "d07"), ("d09", "d08"), ("d10", "d09"), ("d12", "d10"), ("d13", "d10")],
+    [
+        ("d08", "d07"),
+        ("d09", "d08"),
+        ("d10", "d09"),
+        ("d11", "d10"),
+        ("d12", "d10"),
+        ("d13", "d10"),
+    ],
 )
 def test_the_blog_grows_from_the_previous_solution(lesson_id: str, previous: str) -> None:
-    """d08 to d10 continue the lesson before, and d12 and d13 continue d10's blog: each
+    """d08 to d11 continue the lesson before, and d12 and d13 continue d10's blog: each
     starter holds every file of the previous solution (changed only by TODOs), so `mission
     start --from` adds what is new. In d12 the learner writes the tests and the app is given:
     its files (all but tests/) are the solution's, changed or not; what changed in tests/

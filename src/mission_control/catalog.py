@@ -167,6 +167,12 @@ SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType(
         # A throwaway database for the check (PostgreSQL on 127.0.0.1:5432, else a SQLite
         # file), its SQLAlchemy URL in ``env``; dropped at the end.
         "postgres": ServiceKind(optional=frozenset()),
+        # A Redis database of the check's own (a broker, a result backend), its URL in
+        # ``env`` and in each variable named in ``also`` (space-separated); flushed at the end.
+        "redis": ServiceKind(optional=frozenset({"also"})),
+        # A fake SMTP server (the outside world's mail): its host in ``env``, its port in
+        # ``port_env`` (default MAIL_PORT); the ``mailbox`` fixture reads what it received.
+        "smtp": ServiceKind(optional=frozenset({"port_env"})),
     }
 )
 
@@ -818,6 +824,9 @@ def _services(reader: _Reader, check: dict[str, Any], folder: Path) -> tuple[Ser
         options = {
             name: reader.string(raw, name, prefix=prefix) for name in kind.optional & set(raw)
         }
+        for name in {"also", "port_env"} & set(options):  # more variables, by name
+            if not all(_ENV_NAME.match(word) for word in options[name].split()):
+                raise CatalogError(reader.path, f"{prefix}{name}", "must be UPPER_CASE names")
         if kind.one_of and len(kind.one_of & set(options)) != 1:
             raise CatalogError(
                 reader.path,

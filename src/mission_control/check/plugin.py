@@ -45,6 +45,7 @@ from mission_control.check.report import (
 
 if TYPE_CHECKING:
     from mission_control.check.database import DatabaseView
+    from mission_control.check.mail import Mailbox
     from mission_control.check.production import StackView
     from mission_control.check.services import FakeService, RunningService
     from mission_control.check.targets import Target
@@ -418,6 +419,29 @@ def database(request: pytest.FixtureRequest) -> DatabaseView:
             'no [[check.services]] of kind "postgres"'
         )
     return DatabaseView(found[0])
+
+
+@pytest.fixture
+def mailbox(request: pytest.FixtureRequest) -> Generator[Mailbox, None, None]:
+    """The lesson's fake mail server (a ``smtp`` service): ``.messages``, ``.find(to=,
+    subject=)``, ``.wait_for(to=, subject=, count=, timeout=)``, ``.refused``, and switches
+    for this checkpoint (``refuse_next(n, to=)`` answers 451, ``slow_down(s, to=)``,
+    ``fail_quit_after_next(n, to=)``), undone after it."""
+    from mission_control.check.mail import Mailbox, MailService
+
+    check = _session(request.config)
+    check.require(Capability.SERVICES)
+    found = [s for s in check.services.values() if isinstance(s, MailService)]
+    if not found:
+        raise CheckerError(
+            f"the checkpoint asks for `mailbox`, but {check.lesson.id}'s lesson.toml declares "
+            'no [[check.services]] of kind "smtp"'
+        )
+    box = Mailbox(found[0])
+    try:
+        yield box
+    finally:
+        box.reset()
 
 
 @pytest.fixture

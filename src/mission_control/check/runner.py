@@ -210,10 +210,16 @@ def run_check(request: CheckRequest) -> Report:
         env = dict(lesson.check_env)
         if lesson.services and request.kind is not TargetKind.URL:
             # Only a lesson with services pays for importing them (werkzeug.serving).
-            from mission_control.check.services import running_services, service_env
+            from mission_control.check.services import (
+                ServiceUnavailable,
+                running_services,
+                service_env,
+            )
 
             try:
                 services = stack.enter_context(running_services(lesson))
+            except ServiceUnavailable as missing:
+                return service_missing(report, lesson, missing)
             except TargetError as error:
                 return not_started(report, lesson, error)
             env.update(service_env(services))
@@ -377,6 +383,20 @@ def not_started(report: Report, lesson: Lesson, error: TargetError) -> Report:
         error=error.error,
         results=[
             Result(id=info.id, title=info.title, status=SKIPPED, detail=NOT_STARTED)
+            for info in list_checkpoints(lesson)
+        ],
+    )
+
+
+def service_missing(report: Report, lesson: Lesson, missing: TargetError) -> Report:
+    """``report`` for a check whose lesson needs a service this machine does not run (and
+    ``CI`` is not set): no error of the learner's, every checkpoint skipped with the message
+    that says how to start it, which is also the report's first line."""
+    return replace(
+        report,
+        notices=[*report.notices, missing.message],
+        results=[
+            Result(id=info.id, title=info.title, status=SKIPPED, detail=missing.message)
             for info in list_checkpoints(lesson)
         ],
     )

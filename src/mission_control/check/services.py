@@ -12,6 +12,9 @@ service it started, even when starting a later one fails.
   ``$PORT``.
 - ``postgres``: a throwaway database for the check (:mod:`.database`): PostgreSQL on
   127.0.0.1:5432, or a SQLite file where none answers (said in :attr:`RunningService.notice`).
+- ``redis``: a Redis database of the check's own (:mod:`.redis_service`), flushed at the end;
+  where no Redis answers the checkpoints are skipped (:class:`ServiceUnavailable`).
+- ``smtp``: a fake mail server in this process (:mod:`.mail`), read by the ``mailbox`` fixture.
 """
 
 from __future__ import annotations
@@ -45,6 +48,15 @@ class RunningService:
 
     def stop(self) -> None:
         pass
+
+
+class ServiceUnavailable(TargetError):
+    """A service the lesson needs is not there on this machine (and ``CI`` is not set): the
+    check does not run, and every checkpoint is skipped with this message, which says how
+    to start it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(ErrorKind.SERVICE_FAILED, message)
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -161,10 +173,24 @@ def _database(lesson: Lesson, spec: ServiceSpec) -> RunningService:
     return DatabaseService(lesson, spec)
 
 
+def _redis(lesson: Lesson, spec: ServiceSpec) -> RunningService:
+    from mission_control.check.redis_service import RedisService
+
+    return RedisService(lesson, spec)
+
+
+def _smtp(lesson: Lesson, spec: ServiceSpec) -> RunningService:
+    from mission_control.check.mail import MailService
+
+    return MailService(lesson, spec)
+
+
 #: Service kind -> how to start one. Keep in step with catalog.SERVICE_KINDS.
 KINDS: dict[str, Callable[[Lesson, ServiceSpec], RunningService]] = {
     "fake": FakeService,
     "postgres": _database,
+    "redis": _redis,
+    "smtp": _smtp,
 }
 
 
