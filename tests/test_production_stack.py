@@ -238,16 +238,26 @@ def test_everything_is_stopped_and_removed(tmp_path: Path) -> None:
     needs_nginx()
     sandbox = Sandbox(app_folder(tmp_path))
     stack = ProductionStack(sandbox, Production(root="/app"))
-    stack.start()
-    stack.wait_ready()
-    folder = stack.folder
-    masters = [p.process.pid for p in stack.processes.values() if p.process is not None]
-    assert len(masters) == 2 and all(ps_lists(pid) for pid in masters)
-    tree = running_in(sandbox.path.resolve()) + running_in(folder.resolve())
-    assert len(tree) >= 5  # gunicorn's master and 2 workers, nginx's master and a worker
-    stack.stop()
-    stack.close()
-    sandbox.cleanup()
+    try:
+        stack.start()
+        stack.wait_ready()
+        folder = stack.folder
+        masters = [p.process.pid for p in stack.processes.values() if p.process is not None]
+        assert len(masters) == 2 and all(ps_lists(pid) for pid in masters)
+        # Ready means both masters answer; their workers may still be forking. Wait (up to
+        # 10 s) for gunicorn's master and 2 workers, nginx's master and a worker.
+        tree: list[int] = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            tree = running_in(sandbox.path.resolve()) + running_in(folder.resolve())
+            if len(tree) >= 5:
+                break
+            time.sleep(0.1)
+        assert len(tree) >= 5, tree
+    finally:
+        stack.stop()
+        stack.close()
+        sandbox.cleanup()
     assert [pid for pid in masters + tree if ps_lists(pid)] == []
     assert not folder.exists()
 
