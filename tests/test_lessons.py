@@ -7,7 +7,7 @@ mission_control.dev, which `mission dev check <lesson>` runs too).
 - every curl command in the README's "Testing step by step" returns the status it shows,
   against the solution started with its documented command;
 - every bullet of the README's contract names the checkpoints that prove it, and every
-  checkpoint is named by one;
+  checkpoint is named by one, and every bullet is broken by a variant that is caught;
 - the lesson's files keep the house rules (README sections, requirements, black-box
   checkpoints, solutions that do not import the course machinery).
 """
@@ -214,6 +214,22 @@ def test_contract_bullets_name_the_checkpoints_that_prove_them(lesson: Lesson) -
         named.update(these)
     orphans = [checkpoint for checkpoint in ids if checkpoint not in named]
     assert not orphans, f"no contract bullet names these checkpoints: {orphans}"
+
+
+@by_id
+def test_every_contract_bullet_has_a_variant_it_catches(lesson: Lesson) -> None:
+    """Each promise of the contract is broken by at least one wrong app in variants/ and
+    caught: a variant's ``caught_by`` holds a checkpoint the bullet names. A bullet no variant
+    breaks is a promise whose checkpoints were never shown to catch a real mistake."""
+    caught: set[str] = set()
+    for variant in dev.read_variants(lesson):
+        caught.update(variant.caught_by)
+    unproven = [
+        bullet.splitlines()[0]
+        for bullet in contract_bullets(lesson.readme.read_text())
+        if not set(named_checkpoints(bullet)) & caught
+    ]
+    assert not unproven, "no variant breaks these contract bullets:\n" + "\n".join(unproven)
 
 
 def test_contract_bullets_reader() -> None:
