@@ -276,3 +276,37 @@ def test_lesson_points_name_real_checkpoints() -> None:
     for lesson, infos in zip(lessons, list_many(lessons), strict=True):
         unknown = set(lesson.points) - {info.id for info in infos}
         assert not unknown, f"{lesson.id}: [check] points names no checkpoint {sorted(unknown)}"
+
+
+def test_a_checkpoint_file_that_does_not_import_is_a_checker_error(tmp_path: Path) -> None:
+    """pytest calls a collection error "Interrupted"; the checker reports it as its own
+    error, with the file and line, never as if the learner had pressed Ctrl-C."""
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "test_broken.py").write_text("def test_x(:\n    pass\n", encoding="utf-8")
+    env = dict(os.environ, MISSION_PROGRESS_DB=str(tmp_path / "p.sqlite3"))
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mission_control",
+            "check",
+            "a01",
+            "--solution",
+            "--json",
+            "--extra-checkpoints",
+            str(private),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode != 130 and "Interrupted: your app" not in run.stderr, run.stderr
+    report = json.loads(run.stdout)
+    assert report["error"]["kind"] == "checker_error"
+    assert (
+        "SyntaxError" in report["error"]["message"]
+        and "test_broken.py" in report["error"]["message"]
+    )

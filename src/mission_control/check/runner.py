@@ -44,6 +44,8 @@ from mission_control.check.report import (
 from mission_control.check.targets import Target, make_target, seconds
 
 if TYPE_CHECKING:
+    import pytest
+
     from mission_control.check.services import RunningService
 
 INI = Path(__file__).with_name("pytest.ini")
@@ -256,13 +258,16 @@ def run_check(request: CheckRequest) -> Report:
             events=request.events,
         )
         os.environ.setdefault("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+        release = Release(target)
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             extra = [str(request.extra_checkpoints)] if request.extra_checkpoints else []
             code = pytest.main(
                 _pytest_args(lesson, *extra, checkpoints=private.path),
-                plugins=[plugin, browser, socketio, session, Release(target)],
+                plugins=[plugin, browser, socketio, session, release],
             )
-        if code == pytest.ExitCode.INTERRUPTED:
+        # pytest says INTERRUPTED for a checkpoint file it could not collect too (a
+        # SyntaxError in a teacher's extra checkpoints): that is a checker error, below.
+        if code == pytest.ExitCode.INTERRUPTED and not release.uncollected:
             raise KeyboardInterrupt
 
     report.results = list(session.results.values())
@@ -333,6 +338,11 @@ class Release:
 
     def __init__(self, target: Target) -> None:
         self.target = target
+        self.uncollected: list[str] = []  # the checkpoint files pytest could not read
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.uncollected.append(report.nodeid)
 
     def pytest_collection_finish(self) -> None:
         self.target.release()

@@ -217,6 +217,35 @@ def test_subscribers_newest_first(client):
     )
 
 
+@checkpoint(
+    "count-one-subscriber",
+    hint='Say "subscriber" for exactly one and "subscribers" otherwise, for example '
+    '`{{ "subscriber" if subscribers | length == 1 else "subscribers" }}`; keep the list '
+    "in a module-level list, not in a file or a database.",
+)
+def test_count_one_subscriber(client, restart_app):
+    """Restarted, the app has no subscribers ("0 subscribers"); after one sign-up the page
+    says "1 subscriber" """
+    restart_app()
+    r = client.get("/subscribers")
+    empty = COUNT.search(html_page(r).text)
+    expect(
+        empty is not None and empty.group(0) == "0 subscribers",
+        'after a restart, "0 subscribers": the list lives in memory while the server runs',
+        repr(empty.group(0)) if empty else "no count",
+        response=r,
+    )
+    html_page(subscribe(client, *new_person()), 200)
+    r = client.get("/subscribers")
+    one = COUNT.search(html_page(r).text)
+    expect(
+        one is not None and one.group(0) == "1 subscriber",
+        'with one subscriber, the count "1 subscriber" (singular)',
+        repr(one.group(0)) if one else "no count",
+        response=r,
+    )
+
+
 @checkpoint("escaped", hint="Let Jinja2 escape: never `|safe` or Markup() on what a learner typed.")
 def test_escaped(client):
     """A name with markup shows as text on every page where it appears"""
