@@ -111,7 +111,7 @@ def test_behind_the_proxy(client, stack, app_log):
     hint="An after_request function logs one JSON line per request on stdout (a "
     "logging.StreamHandler(sys.stdout) with a formatter that returns json.dumps(...)).",
 )
-def test_request_log(client, app_log):
+def test_request_log(client, stack, app_log):
     """One JSON line per request on stdout: time, request id, method, path, status, duration,
     address"""
     r = client.get("/posts", query={"probe": uuid4().hex[:8]})
@@ -133,6 +133,20 @@ def test_request_log(client, app_log):
         datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     except ValueError:
         fail(f'expected "time" in ISO 8601 (datetime.isoformat()), not {stamp!r}', response=r)
+    # nginx sends its own id; straight to gunicorn, the checker sends one as nginx does.
+    sent = f"probe-{uuid4().hex[:12]}"
+    r = stack.client("gunicorn").get("/posts", headers={"X-Request-ID": sent})
+    r.expect_status(200)
+    expect_equal(
+        r.headers.get("X-Request-ID"),
+        sent,
+        f"the X-Request-ID of the answer to a request whose proxy sent X-Request-ID: {sent} "
+        "(this request went to gunicorn directly, as nginx sends it): the id nginx sent, kept",
+        response=r,
+        hint="In a before_request function, keep the X-Request-ID the proxy sent when there "
+        "is one (g.request_id = request.headers.get('X-Request-ID') or uuid4().hex).",
+    )
+    request_line(app_log, sent, f"GET /posts with X-Request-ID: {sent}")
 
 
 @checkpoint(
