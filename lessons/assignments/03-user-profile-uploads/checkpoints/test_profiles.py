@@ -50,13 +50,13 @@ def image(kind: str = "png", size: int = 0) -> bytes:
     return body
 
 
-def image_path(profile: dict, response) -> str:
+def image_path(profile: dict, response, before: str = "") -> str:
     """The path of profile_image_url; fail unless it is a URL under /static/uploads/."""
     url = profile.get("profile_image_url")
     path = urlsplit(url).path if isinstance(url, str) else ""
     expect(
         path.startswith(UPLOADS) and len(path) > len(UPLOADS),
-        'profile_image_url to be a URL under /static/uploads/ (like "/static/uploads/3f2b9c….png")',
+        f'profile_image_url to be {before}a URL under /static/uploads/ (like "/static/uploads/3f2b9c….png")',
         repr(url),
         response=response,
     )
@@ -79,7 +79,7 @@ def expect_profile(profile, username: str, response) -> dict:
     )
     expect_equal(profile.get("username"), username, '"username"', response=response)
     if profile["profile_image_url"] is not None:
-        image_path(profile, response)
+        image_path(profile, response, "null until an image is uploaded, then ")
     return profile
 
 
@@ -168,8 +168,9 @@ def test_unknown_profile_404(client):
 @checkpoint(
     "update-bio",
     requires="get-profile",
-    hint="Read request.form.get('bio'), store it in the profile, and answer 200 with the "
-    "profile. An empty bio is allowed, and so are exactly 500 characters.",
+    hint="Read request.form.get('bio'), store it in the profile exactly as sent (no strip()), "
+    "and answer 200 with the profile. An empty bio is allowed, and so are exactly 500 "
+    "characters.",
 )
 def test_update_bio(client):
     """PATCH /profiles/<username> with the form field bio answers 200 with the new bio,
@@ -182,7 +183,7 @@ def test_update_bio(client):
     )
     r = client.get("/profiles/jane_doe")
     expect_equal(r.expect_json(dict).get("bio"), bio, "the bio GET shows", response=r)
-    for bio in ("", "é" * 500, f"Two\nlines {uuid.uuid4().hex[:6]}"):
+    for bio in ("", "é" * 500, f"Two\nlines {uuid.uuid4().hex[:6]}", "  Spaces kept  \n"):
         r = client.patch("/profiles/john_doe", data={"bio": bio})
         r.expect_status(200)
         expect_equal(r.expect_json(dict).get("bio"), bio, "the bio", response=r)
@@ -222,11 +223,12 @@ def test_upload_image(client):
     "lower-cased), and store each under the extension of its type.",
 )
 def test_upload_every_type(client):
-    """JPEG (.jpg or .jpeg), GIF and WebP uploads are accepted too, in any letter case,
-    and served with their own Content-Type"""
+    """JPEG (.jpg or .jpeg), GIF and WebP uploads are accepted too, in any letter case (and
+    a file named just .png), and served with their own Content-Type"""
     hint = (
-        "Accept .png, .jpg, .jpeg, .gif and .webp in any letter case: compare "
-        "os.path.splitext(filename)[1].lower() with them."
+        "Accept .png, .jpg, .jpeg, .gif and .webp in any letter case: take the part of the "
+        "filename after its last dot (filename.rpartition('.')), lower-cased. "
+        "os.path.splitext finds no extension in '.png'."
     )
     for filename, kind in (
         ("photo.jpg", "jpeg"),
@@ -235,6 +237,7 @@ def test_upload_every_type(client):
         ("wave.gif", "gif"),
         ("sunset.webp", "webp"),
         ("Avatar.PNG", "png"),
+        (".png", "png"),
     ):
         content = image(kind)
         path = upload_ok(client, "jane_doe", filename, content, hint)
@@ -261,8 +264,8 @@ def test_served_nosniff(client):
 
 @checkpoint(
     "upload-checks-extension",
-    hint="Take the extension with os.path.splitext(filename)[1].lower() and refuse with "
-    "abort(415) unless it is .png, .jpg, .jpeg, .gif or .webp: for avatar.png.php it is .php.",
+    hint="Take the extension (the part of the filename after its last dot, lower-cased) and "
+    "refuse with abort(415) unless it is .png, .jpg, .jpeg, .gif or .webp: for avatar.png.php it is .php.",
 )
 def test_upload_checks_extension(client):
     """An upload whose filename does not end in .png, .jpg, .jpeg, .gif or .webp answers 415,

@@ -10,6 +10,7 @@ never show up in another, and the checks pass in any order and against a running
 import contextlib
 import math
 import random
+import re
 import time
 import uuid
 from urllib.parse import parse_qs
@@ -451,12 +452,20 @@ def test_dashboard_shows_weather(client, fakes):
     truth = upstream.app.weather_at(lat, lon)
     r = client.get("/", query=query(lat, lon, name))
     page = html_page(r, 200)
+    expect(name in page.text, f"the city name {name!r} on the page", "not there", response=r)
     for what, value in (
-        ("the city name", name),
         ("the temperature (temperature_2m)", str(truth["temperature_2m"])),
         ("the wind speed (wind_speed_10m)", str(truth["wind_speed_10m"])),
     ):
-        expect(value in page.text, f"{what} {value!r} on the page", "not there", response=r)
+        # The number on its own, not inside another one: 2.3 is not shown by "12.3" or "-2.3".
+        shown = re.search(rf"(?<![0-9.-]){re.escape(value)}(?![0-9])", page.text)
+        expect(
+            shown is not None,
+            f"{what} {value} on the page, as the weather service gave it",
+            "not there",
+            hint="Show the value itself, {{ weather.temperature_2m }}, without rounding it.",
+            response=r,
+        )
     expect_cache_state(page, False, r)
     expect_form(page, r)
 
