@@ -56,7 +56,8 @@ def image_path(profile: dict, response, before: str = "") -> str:
     path = urlsplit(url).path if isinstance(url, str) else ""
     expect(
         path.startswith(UPLOADS) and len(path) > len(UPLOADS),
-        f'profile_image_url to be {before}a URL under /static/uploads/ (like "/static/uploads/3f2b9c….png")',
+        f"profile_image_url to be {before}a URL under /static/uploads/ "
+        '(like "/static/uploads/3f2b9c….png")',
         repr(url),
         response=response,
     )
@@ -265,7 +266,8 @@ def test_served_nosniff(client):
 @checkpoint(
     "upload-checks-extension",
     hint="Take the extension (the part of the filename after its last dot, lower-cased) and "
-    "refuse with abort(415) unless it is .png, .jpg, .jpeg, .gif or .webp: for avatar.png.php it is .php.",
+    "refuse with abort(415) unless it is .png, .jpg, .jpeg, .gif or .webp: for "
+    "avatar.png.php it is .php.",
 )
 def test_upload_checks_extension(client):
     """An upload whose filename does not end in .png, .jpg, .jpeg, .gif or .webp answers 415,
