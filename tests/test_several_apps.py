@@ -11,7 +11,11 @@ shape only, never its timings).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -289,6 +293,72 @@ def test_compare_prints_a_row_of_figures_per_app() -> None:
         for key in ("startup_s", "requests_per_s", "p50_ms", "p99_ms"):
             assert isinstance(row[key], float) and row[key] > 0, (key, row)
         assert row["p99_ms"] >= row["p50_ms"], row
+
+
+def test_compare_says_when_a_server_stops_while_it_is_measured(tmp_path: Path) -> None:
+    """uvicorn stops every worker when one fails to start, which can happen after the first
+    200: the row would be a count of failed requests; it is an error with the server's log."""
+    from mission_control.compare import CompareError, Server
+
+    lesson = load_lesson(ROOT / "lessons" / "deep-dive" / "14-framework-comparison" / "lesson.toml")
+    app = next(app for app in lesson.apps if app.name == "fastapi")
+    server = Server(lesson, app, tmp_path / "fastapi")
+    server.log.write_text("ERROR:    Application startup failed. Exiting.\n")
+    server.process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    server.process.wait()
+    with pytest.raises(CompareError) as raised:
+        server.check_running()
+    message = str(raised.value)
+    assert "fastapi: `uvicorn" in message and "stopped while it was measured" in message
+    assert "exit code 3" in message and "Application startup failed" in message
+
+
+FASTAPI_WORKER = """\
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import app.main  # the models, as a worker imports them
+from app.db import create_tables
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.001)
+create_tables()
+"""
+
+
+def test_fastapi_tables_are_created_once_when_workers_start_together(tmp_path: Path) -> None:
+    """d14's given ``create_tables()`` (the starter's app/db.py is the solution's):
+    uvicorn's two workers each run the lifespan; four processes released at once on a fresh
+    SQLite file all start (a plain ``create_all`` failed 10 of 20 such starts with "table
+    ... already exists")."""
+    lesson = ROOT / "lessons" / "deep-dive" / "14-framework-comparison"
+    given = [lesson / side / "fastapi" / "app" / "db.py" for side in ("starter", "solution")]
+    assert given[0].read_text() == given[1].read_text()
+    for attempt in range(3):
+        database = tmp_path / f"blog{attempt}.sqlite3"
+        go = tmp_path / f"go{attempt}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "JWT_SECRET_KEY": "x" * 40,
+        }
+        args = [sys.executable, "-c", FASTAPI_WORKER, str(lesson / "solution" / "fastapi"), str(go)]
+        workers = [
+            subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True) for _ in range(4)
+        ]
+        try:
+            time.sleep(1.5)  # every worker imported and waiting
+            go.touch()
+            outcomes = [worker.communicate(timeout=60) for worker in workers]
+        finally:
+            for worker in workers:
+                worker.kill()
+        failed = [
+            err for worker, (_, err) in zip(workers, outcomes, strict=True) if worker.returncode
+        ]
+        assert not failed, failed[0][-1500:]
+        with sqlite3.connect(database) as connection:
+            names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        assert {"user", "post"} <= names, names
 
 
 def test_compare_counts_code_without_migrations(tmp_path: Path) -> None:

@@ -145,6 +145,15 @@ class Server:
             time.sleep(0.02)
         raise CompareError(f"{self.app.name}: no 200 from {PATH} within {START_TIMEOUT:g} s")
 
+    def check_running(self) -> None:
+        """A server that stopped after answering (a worker that failed to start can take
+        the others with it) is an error with its log, not a row of failed requests."""
+        if self.process is not None and self.process.poll() is not None:
+            raise CompareError(
+                f"{self.app.name}: `{self.app.production}` stopped while it was measured "
+                f"(exit code {self.process.returncode}):\n{self.printed()}"
+            )
+
     def printed(self) -> str:
         return self.log.read_text(errors="replace")[-2000:] if self.log.is_file() else ""
 
@@ -284,11 +293,13 @@ def compare(
             server.seed()
         for server in servers:  # warm up: the first requests pay for imports and caches
             load(server.port, min(50, requests), concurrency)
+            server.check_running()
         per_round = max(1, requests // rounds)
         for number in range(rounds):
             shift = number % len(servers)
             for server in servers[shift:] + servers[:shift]:
                 rate, times, errors = load(server.port, per_round, concurrency)
+                server.check_running()
                 row = figures[server.app.name]
                 row.rounds.append(rate)
                 row.requests += len(times)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from app import api, pages
-from app.db import Base, engine
+from app.db import create_tables
 from app.pages import templates
 from app.security import secret_key
 
@@ -28,7 +28,7 @@ CODES = {
 @asynccontextmanager
 async def lifespan(app):
     secret_key()  # refuse to start without JWT_SECRET_KEY
-    Base.metadata.create_all(engine)  # the tables, once (existing ones are kept)
+    create_tables()  # once, whichever worker comes first (existing tables are kept)
     yield
 
 

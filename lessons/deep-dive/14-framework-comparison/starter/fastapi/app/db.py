@@ -1,4 +1,5 @@
-"""The database: one SQLAlchemy engine, a session per request (a FastAPI dependency)."""
+"""The database: one SQLAlchemy engine, a session per request (a FastAPI dependency), and
+the tables created at start-up."""
 
 import os
 from pathlib import Path
@@ -22,3 +23,17 @@ class Base(DeclarativeBase):
 def get_db():
     with SessionLocal() as session:
         yield session
+
+
+def create_tables() -> None:
+    """``Base.metadata.create_all``, safe when uvicorn's workers start together.
+
+    Every worker runs the lifespan. Two that check for the tables at the same moment both
+    find none, and the second ``CREATE TABLE`` fails ("table ... already exists"): uvicorn
+    then stops every worker. On SQLite, ``BEGIN IMMEDIATE`` takes the write lock first, so
+    the workers look and create one after the other (PostgreSQL needs Alembic, run once).
+    """
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        Base.metadata.create_all(connection)

@@ -2,7 +2,8 @@
 
 TODO (d14), from the README's contract:
 - the tables (app/models.py, SQLAlchemy 2 style on app.db.Base), created at start-up in a
-  lifespan function (`Base.metadata.create_all(engine)`);
+  lifespan function (`create_tables()` from app/db.py, given: uvicorn's workers each run
+  the lifespan, and it lets them do so together);
 - the API on an `APIRouter(prefix="/api/v1")` (app/api.py) with Pydantic v2 models for
   its bodies and answers (app/schemas.py), and the post page /posts/{post_id} (app/pages.py,
   Jinja2Templates);
