@@ -6,13 +6,29 @@ Every test gets its own progress store and workspace, through the environment, s
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
+import signal
+import tempfile
 from pathlib import Path
 
 import pytest
 
 # The lessons that exist only for the tests are data here, not tests to collect.
 collect_ignore_glob = ["fixtures/*"]
+
+# The checkpoint lists are cached per machine (~/.cache/mission-control); the suite keeps
+# its own, so what an earlier checkout or checker left there never decides a test.
+_CACHE = tempfile.mkdtemp(prefix="mission-test-cache-")
+os.environ["MISSION_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+
+# A runner started in the background (`make test &` in a script) ignores Ctrl-C, and every
+# process it starts would inherit that. The Ctrl-C tests send SIGINT on purpose: with a
+# handler here, the children start with the default again.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

@@ -150,6 +150,26 @@ def test_readme_keeps_the_track_sections_in_order(lesson: Lesson) -> None:
     assert positions == sorted(positions), f"sections out of order: {wanted}"
 
 
+def test_lessons_collected_together_each_list_their_own_checkpoints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub lists every lesson in one collecting process, with nothing cached yet. d10
+    and d14 both have a ``test_api.py``, a04 and d11 a ``test_tasks.py``: each lesson lists
+    the ids its own files declare, never another lesson's module of the same name."""
+    from mission_control.check import inventory
+
+    monkeypatch.setenv("MISSION_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(inventory, "_MEMORY", {})
+    checkable = [lesson for lesson in LESSONS if lesson.checkable]
+    for lesson, infos in zip(checkable, inventory.list_many(checkable), strict=True):
+        declared = [
+            found
+            for path in lesson.checkpoint_files()
+            for found in re.findall(r"@checkpoint\(\s*\"([^\"]+)\"", path.read_text())
+        ]
+        assert sorted(info.id for info in infos) == sorted(declared), lesson.id
+
+
 DEEP_DIVES = [
     lesson for lesson in LESSONS if "Learning milestones" in README_SECTIONS[lesson.track]
 ]

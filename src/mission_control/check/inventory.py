@@ -68,8 +68,12 @@ def cache_dir() -> Path:
     return Path(base) / "mission-control"
 
 
+#: Raised when what is cached changes meaning: 2, lists collected together were mixed up.
+CACHE_FORMAT = 2
+
+
 def _cache_file(digest: str) -> Path:
-    return cache_dir() / "inventory" / f"{__version__}-{digest}.json"
+    return cache_dir() / "inventory" / f"{__version__}-{CACHE_FORMAT}-{digest}.json"
 
 
 def list_checkpoints(lesson: Lesson) -> list[CheckpointInfo]:
@@ -167,13 +171,28 @@ def collect(lesson: Lesson) -> list[CheckpointInfo]:
 
     session = CheckSession(lesson=lesson)
     output = io.StringIO()
-    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        code = pytest.main(
-            _pytest_args(lesson, "--collect-only"), plugins=[plugin, browser, socketio, session]
-        )
+    try:
+        with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+            code = pytest.main(
+                _pytest_args(lesson, "--collect-only"),
+                plugins=[plugin, browser, socketio, session],
+            )
+    finally:
+        _forget_modules(lesson.checkpoints)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise InventoryError(f"{lesson.checkpoints}: pytest said {code!r}\n{output.getvalue()}")
     return [_info(item) for item in session.collected.values()]
+
+
+def _forget_modules(folder: Path) -> None:
+    """Drop the modules imported from ``folder``. Two lessons may each have a
+    ``test_api.py`` (d10, d14): pytest's importlib mode would find the first one's module
+    in ``sys.modules`` and list its checkpoints under the second lesson."""
+    root = folder.resolve()
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().is_relative_to(root):
+            del sys.modules[name]
 
 
 def main(paths: list[str]) -> None:
