@@ -68,7 +68,8 @@ def cache_dir() -> Path:
     return Path(base) / "mission-control"
 
 
-#: Raised when what is cached changes meaning: 2, lists collected together were mixed up.
+#: Part of every cache file's name: raise it when what is cached changes meaning (2: before
+#: it, lessons collected together could hold another lesson's ids).
 CACHE_FORMAT = 2
 
 
