@@ -314,11 +314,12 @@ def test_compare_says_when_a_server_stops_while_it_is_measured(tmp_path: Path) -
 
 
 FASTAPI_WORKER = """\
-import sys, time
+import os, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import app.main  # the models, as a worker imports them
 from app.db import create_tables
+Path(sys.argv[2] + f".ready{os.getpid()}").touch()
 while not Path(sys.argv[2]).exists():
     time.sleep(0.001)
 create_tables()
@@ -346,8 +347,12 @@ def test_fastapi_tables_are_created_once_when_workers_start_together(tmp_path: P
             subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True) for _ in range(4)
         ]
         try:
-            time.sleep(1.5)  # every worker imported and waiting
-            go.touch()
+            deadline = time.monotonic() + 60
+            while len(list(tmp_path.glob(f"go{attempt}.ready*"))) < len(workers):
+                assert time.monotonic() < deadline, "the workers never got ready"
+                assert all(worker.poll() is None for worker in workers), "a worker exited"
+                time.sleep(0.01)
+            go.touch()  # all four imported and waiting: released at once
             outcomes = [worker.communicate(timeout=60) for worker in workers]
         finally:
             for worker in workers:

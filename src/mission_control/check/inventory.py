@@ -172,6 +172,7 @@ def collect(lesson: Lesson) -> list[CheckpointInfo]:
 
     session = CheckSession(lesson=lesson)
     output = io.StringIO()
+    imported = set(sys.modules)
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
             code = pytest.main(
@@ -179,19 +180,19 @@ def collect(lesson: Lesson) -> list[CheckpointInfo]:
                 plugins=[plugin, browser, socketio, session],
             )
     finally:
-        _forget_modules(lesson.checkpoints)
+        _forget_modules(set(sys.modules) - imported, lesson.checkpoints)
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise InventoryError(f"{lesson.checkpoints}: pytest said {code!r}\n{output.getvalue()}")
     return [_info(item) for item in session.collected.values()]
 
 
-def _forget_modules(folder: Path) -> None:
-    """Drop the modules imported from ``folder``. Two lessons may each have a
-    ``test_api.py`` (d10, d14): pytest's importlib mode would find the first one's module
-    in ``sys.modules`` and list its checkpoints under the second lesson."""
+def _forget_modules(names: set[str], folder: Path) -> None:
+    """Drop those of the newly imported modules ``names`` that come from ``folder``. Two
+    lessons may each have a ``test_api.py`` (d10, d14): pytest's importlib mode would find
+    the first one's module in ``sys.modules`` and list its checkpoints under the second."""
     root = folder.resolve()
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
+    for name in names:
+        file = getattr(sys.modules.get(name), "__file__", None)
         if file and Path(file).resolve().is_relative_to(root):
             del sys.modules[name]
 
